@@ -1,0 +1,67 @@
+import { readFileSync } from "node:fs";
+import { defaultRegions, RegionSet, type Region } from "./domain/regions.js";
+
+/** Everything the process reads from its environment, in one place (README lists each). */
+export interface Config {
+  port: number;
+  host: string;
+  /** `postgres://...` or an SQLite file path. */
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  rateLimitPerMinute: number;
+  /** 32-byte key as 64 hex chars or base64; else a key file is used. */
+  secretKey: string | undefined;
+  secretKeyFile: string;
+  sipRealm: string;
+  /** Exotel `domain_name` must end with this. */
+  sipDomainSuffix: string;
+  regions: RegionSet;
+  demo: boolean;
+  logLevel: string;
+  /** Public base URL for absolute links (JSON:API links); default derived from the request. */
+  publicUrl: string | undefined;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
+  return n;
+}
+
+function loadRegions(raw: string | undefined): Region[] {
+  if (!raw) return defaultRegions;
+  const text = raw.trim().startsWith("[") ? raw : readFileSync(raw, "utf8");
+  const parsed = JSON.parse(text) as Partial<Region>[];
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new Error("TRUNKLINE_REGIONS must be a non-empty JSON array");
+  return parsed.map((r, i) => {
+    if (!r.alias || typeof r.alias !== "string") throw new Error(`TRUNKLINE_REGIONS[${i}].alias is required`);
+    return {
+      alias: r.alias,
+      name: r.name ?? r.alias,
+      sidCode: (r.sidCode ?? r.alias.replace(/[^a-z]/g, "").slice(0, 3).padEnd(3, "x")).toLowerCase(),
+      sipEdge: r.sipEdge ?? "127.0.0.1:5060",
+      flowUri: r.flowUri ?? "sip:flow@127.0.0.1:5090",
+    };
+  });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const regions = loadRegions(env.TRUNKLINE_REGIONS);
+  return {
+    port: int(env, "PORT", 8080),
+    host: env.HOST || "127.0.0.1",
+    databaseUrl: env.DATABASE_URL || "./data/trunkline.db",
+    redisUrl: env.REDIS_URL || undefined,
+    rateLimitPerMinute: int(env, "TRUNKLINE_RATE_LIMIT_PER_MINUTE", 200),
+    secretKey: env.TRUNKLINE_SECRET_KEY || undefined,
+    secretKeyFile: env.TRUNKLINE_SECRET_KEY_FILE || "./data/secret.key",
+    sipRealm: env.TRUNKLINE_SIP_REALM || "trunkline",
+    sipDomainSuffix: env.TRUNKLINE_SIP_DOMAIN_SUFFIX || ".pstn.exotel.com",
+    regions: new RegionSet(regions, env.TRUNKLINE_DEFAULT_REGION || (regions[0] as Region).alias),
+    demo: env.TRUNKLINE_DEMO === "1" || env.TRUNKLINE_DEMO === "true",
+    logLevel: env.LOG_LEVEL || "info",
+    publicUrl: env.TRUNKLINE_PUBLIC_URL || undefined,
+  };
+}

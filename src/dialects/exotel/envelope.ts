@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+
+/** Exotel error codes with the message the reference gives each. */
+export const EXOTEL_ERRORS = {
+  1000: "Invalid request",
+  1001: "Invalid parameter",
+  1002: "Resource exists",
+  1003: "Resource not found",
+  1007: "Invalid request body",
+  1010: "Authorization failed",
+  1011: "Access denied",
+  1020: "Validation error",
+  1030: "Rate limit exceeded",
+  1500: "Internal server error",
+} as const;
+export type ExotelErrorCode = keyof typeof EXOTEL_ERRORS;
+
+export interface ErrorData {
+  code: ExotelErrorCode;
+  message: string;
+  description: string;
+}
+
+export function errorData(code: ExotelErrorCode, description: string): ErrorData {
+  return { code, message: EXOTEL_ERRORS[code], description };
+}
+
+/** One success item, field order as the reference prints it. */
+export function successItem(data: unknown, code = 200) {
+  return { code, error_data: null, status: "success", data };
+}
+
+/** One failed item (also the `response` of a whole-request error), order as the reference. */
+export function failureItem(httpCode: number, data: ErrorData) {
+  return { status: "failure", code: httpCode, error_data: data };
+}
+
+function head(req: FastifyRequest, httpCode: number) {
+  return { request_id: req.id, method: req.method, http_code: httpCode };
+}
+
+export function sendData(req: FastifyRequest, reply: FastifyReply, data: unknown) {
+  return reply.code(200).send({ ...head(req, 200), response: successItem(data) });
+}
+
+export interface ListMetadata {
+  page_size: number;
+  first_page_uri: string;
+  prev_page_uri: string | null;
+  next_page_uri: string | null;
+}
+
+export function sendList(req: FastifyRequest, reply: FastifyReply, items: unknown[], metadata: ListMetadata) {
+  return reply.code(200).send({ ...head(req, 200), metadata, response: successItem(items) });
+}
+
+/** Batch writes: one item per input, 200 when all succeeded, else 207. */
+export function sendBatch(req: FastifyRequest, reply: FastifyReply, items: ReturnType<typeof successItem | typeof failureItem>[]) {
+  const failed = items.filter((i) => i.status === "failure").length;
+  const httpCode = failed === 0 ? 200 : 207;
+  return reply.code(httpCode).send({
+    ...head(req, httpCode),
+    metadata: { total: items.length, success: items.length - failed, failed },
+    response: items,
+  });
+}
+
+export function sendError(req: FastifyRequest, reply: FastifyReply, httpCode: number, data: ErrorData) {
+  return reply.code(httpCode).send({ ...head(req, httpCode), response: failureItem(httpCode, data) });
+}

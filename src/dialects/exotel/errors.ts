@@ -1,0 +1,46 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { ConflictError, DomainError, NotFoundError, ValidationError } from "../../domain/errors.js";
+import { BODY_LIMIT, InvalidJsonError } from "../../http/jsonBody.js";
+import { schemaIssues } from "../../http/schemaIssues.js";
+import { errorData, type ErrorData } from "./envelope.js";
+
+/** Fields whose bad values the reference reports as 1000 "Invalid request" (others: 1001). */
+const REQUEST_LEVEL_FIELDS = new Set(["trunk_name"]);
+
+/** The HTTP status and error data for a domain error, as the Exotel wire shows it. */
+export function exotelErrorFor(error: DomainError): { httpCode: number; data: ErrorData } {
+  if (error instanceof ValidationError) {
+    const first = error.issues[0];
+    const code = first && REQUEST_LEVEL_FIELDS.has(first.field) && first.kind !== "missing" ? 1000 : 1001;
+    return { httpCode: 400, data: errorData(code, first?.message ?? error.message) };
+  }
+  if (error instanceof NotFoundError) return { httpCode: 404, data: errorData(1003, error.message) };
+  if (error instanceof ConflictError) return { httpCode: 409, data: errorData(1002, error.message) };
+  return { httpCode: 400, data: errorData(1000, error.message) };
+}
+
+/** Errors from outside the domain (parsing, framework) in Exotel's format; never leaks internals. */
+export function exotelErrorForUnknown(error: unknown, req: FastifyRequest): { httpCode: number; data: ErrorData } {
+  if (error instanceof DomainError) return exotelErrorFor(error);
+  if (error instanceof InvalidJsonError) return { httpCode: 400, data: errorData(1007, error.message) };
+  const fe = error as Partial<FastifyError>;
+  switch (fe.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return { httpCode: 415, data: errorData(1000, `Content-Type '${req.headers["content-type"] ?? ""}' is not supported; send application/json`) };
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { httpCode: 413, data: errorData(1000, `Request body exceeds ${BODY_LIMIT} bytes`) };
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return { httpCode: 400, data: errorData(1007, "Content-Length does not match the body") };
+  }
+  if (fe.validation) return exotelErrorFor(new ValidationError(schemaIssues(fe.validation, fe.validationContext)));
+  if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { httpCode: fe.statusCode, data: errorData(1000, fe.message ?? "Invalid request") };
+  }
+  return { httpCode: 500, data: errorData(1500, "The server could not complete the request; it has been logged") };
+}
+
+export function isServerError(httpCode: number): boolean {
+  return httpCode >= 500;
+}
+
+export type { FastifyReply };

@@ -1,0 +1,12 @@
+import type { ListMetadata } from "./envelope.js";
+
+/** Exotel list metadata with URIs relative to the API root, as the extended spec shows. */
+export function listMetadata(path: string, offset: number, pageSize: number, hasMore: boolean, extra = ""): ListMetadata {
+  const uri = (o: number) => `${path}?offset=${o}&page_size=${pageSize}${extra}`;
+  return {
+    page_size: pageSize,
+    first_page_uri: uri(0),
+    prev_page_uri: offset > 0 ? uri(Math.max(0, offset - pageSize)) : null,
+    next_page_uri: hasMore ? uri(offset + pageSize) : null,
+  };
+}

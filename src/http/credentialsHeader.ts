@@ -1,0 +1,14 @@
+/** What an Authorization header carries, before any lookup. */
+export type PresentedCredentials = { kind: "basic"; user: string; password: string } | { kind: "bearer"; token: string } | { kind: "none" };
+
+export function readAuthorization(header: string | undefined): PresentedCredentials {
+  if (!header) return { kind: "none" };
+  const [scheme, value] = header.trim().split(/\s+/, 2);
+  if (!scheme || !value) return { kind: "none" };
+  if (scheme.toLowerCase() === "bearer") return { kind: "bearer", token: value };
+  if (scheme.toLowerCase() !== "basic") return { kind: "none" };
+  const decoded = Buffer.from(value, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return { kind: "none" };
+  return { kind: "basic", user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

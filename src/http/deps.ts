@@ -1,0 +1,12 @@
+import type { Config } from "../config.js";
+import type { Services } from "../services/index.js";
+import type { Store } from "../store/db.js";
+import type { RateLimiter } from "./rateLimit.js";
+
+/** Everything a dialect needs; built once per process by `openRuntime`. */
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  services: Services;
+  limiter: RateLimiter;
+}

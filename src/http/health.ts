@@ -1,0 +1,20 @@
+import type { FastifyInstance } from "fastify";
+import { pingStore, type Store } from "../store/db.js";
+import type { RateLimiter } from "./rateLimit.js";
+
+export function registerHealth(app: FastifyInstance, store: Store, limiter: RateLimiter): void {
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
+    const checks: Record<string, string> = {};
+    try {
+      await pingStore(store);
+      checks.store = "ok";
+    } catch {
+      checks.store = "unreachable";
+    }
+    // A degraded rate limiter fails open: still ready, but said so.
+    checks.rate_limiter = limiter.healthy() ? "ok" : "degraded";
+    const ready = checks.store === "ok";
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
+  });
+}

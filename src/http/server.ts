@@ -1,0 +1,39 @@
+import { randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { registerCarrier } from "../dialects/carrier/index.js";
+import { registerExotel } from "../dialects/exotel/index.js";
+import type { AppDeps } from "./deps.js";
+import { registerHealth } from "./health.js";
+import { BODY_LIMIT, registerJsonParsers } from "./jsonBody.js";
+import "./types.js";
+
+/** Exotel's request_id: 32 lowercase hex characters; reused as X-Request-Id everywhere. */
+export function newRequestId(): string {
+  return randomUUID().replace(/-/g, "");
+}
+
+export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["logger"] = false): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: BODY_LIMIT,
+    genReqId: newRequestId,
+    requestIdHeader: false,
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
+  });
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+  registerJsonParsers(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "trunkline", version: "0.1.0", description: "Exotel v2 SIP trunking API and carrier SIP trunks API (JSON:API)" },
+      components: { securitySchemes: { basic: { type: "http", scheme: "basic" }, bearer: { type: "http", scheme: "bearer" } } },
+    },
+  });
+  registerHealth(app, deps.store, deps.limiter);
+  await app.register(async (scope) => registerExotel(scope, deps), { prefix: "/v2" });
+  await app.register(async (scope) => registerCarrier(scope, deps), { prefix: "/carrier/v1" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

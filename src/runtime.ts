@@ -1,0 +1,43 @@
+import type { Config } from "./config.js";
+import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
+import type { RateLimiter } from "./http/rateLimit.js";
+import { MemoryRateLimiter } from "./http/rateLimit.js";
+import type { AppDeps } from "./http/deps.js";
+import { ChangeFeed } from "./services/changeFeed.js";
+import { createServices } from "./services/index.js";
+import { migrateToLatest, openStore, type StoreOptions } from "./store/db.js";
+
+export const DEMO_ACCOUNT = { sid: "exoteltest", apiKey: "exoteltest", apiToken: "a1b2c3d4e5f6g7h8i9j0" } as const;
+
+export interface Runtime extends AppDeps {
+  feed: ChangeFeed;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Extra store options (tests use a fresh PostgreSQL schema). */
+  store?: Partial<StoreOptions>;
+  limiter?: RateLimiter;
+}
+
+/** Opens the store, applies migrations and wires the services: one per process. */
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const store = openStore({ databaseUrl: config.databaseUrl, ...options.store });
+  await migrateToLatest(store);
+  const feed = new ChangeFeed();
+  const secrets = new SecretBox(loadSecretKey(config.secretKey, config.secretKeyFile));
+  const services = createServices({ store, secrets, feed, regions: config.regions, sipRealm: config.sipRealm, sipDomainSuffix: config.sipDomainSuffix });
+  const limiter = options.limiter ?? new MemoryRateLimiter(config.rateLimitPerMinute);
+  if (config.demo) await services.accounts.ensure(DEMO_ACCOUNT.sid, DEMO_ACCOUNT.apiKey, DEMO_ACCOUNT.apiToken);
+  return {
+    config,
+    store,
+    services,
+    limiter,
+    feed,
+    async close() {
+      await limiter.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { safeEqualHex, sha256Hex } from "../crypto/digest.js";
+import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.js";
+import { newApiKey, newApiToken } from "../domain/ids.js";
+import { nowIso } from "../domain/time.js";
+import type { Account } from "../domain/types.js";
+import { isUniqueViolation } from "../store/errors.js";
+import { accountsRepo } from "../store/repositories/accounts.js";
+import type { AccountRow } from "../store/schema.js";
+import type { ServiceContext } from "./context.js";
+
+const SID = /^[A-Za-z0-9_-]{1,64}$/;
+const SECRET = /^[\x21-\x7e]{8,128}$/;
+
+function mapAccount(row: AccountRow): Account {
+  return { sid: row.sid, apiKey: row.api_key, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+export interface IssuedAccount {
+  account: Account;
+  apiKey: string;
+  /** Shown once: only its hash is stored. */
+  apiToken: string;
+}
+
+export class AccountService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  async create(input: { sid: string; apiKey?: string; apiToken?: string }): Promise<IssuedAccount> {
+    if (!SID.test(input.sid)) throw ValidationError.of("sid", "sid must be 1 to 64 letters, digits, '_' or '-'");
+    if (input.apiKey !== undefined && !SECRET.test(input.apiKey)) throw ValidationError.of("api_key", "api key must be 8 to 128 printable characters");
+    if (input.apiToken !== undefined && !SECRET.test(input.apiToken)) throw ValidationError.of("api_token", "api token must be 8 to 128 printable characters");
+    const apiKey = input.apiKey ?? newApiKey();
+    const apiToken = input.apiToken ?? newApiToken();
+    const now = nowIso();
+    const row: AccountRow = { sid: input.sid, api_key: apiKey, token_hash: sha256Hex(apiToken), created_at: now, updated_at: now };
+    try {
+      await accountsRepo.insert(this.ctx.store.db, row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError("sid", `Account '${input.sid}', its API key or its token already exists`);
+      throw error;
+    }
+    return { account: mapAccount(row), apiKey, apiToken };
+  }
+
+  /** Makes sure an account exists with exactly these credentials (the demo account). */
+  async ensure(sid: string, apiKey: string, apiToken: string): Promise<void> {
+    const existing = await accountsRepo.findBySid(this.ctx.store.db, sid);
+    if (!existing) {
+      await this.create({ sid, apiKey, apiToken }).catch((error: unknown) => {
+        if (!(error instanceof ConflictError)) throw error; // another process got there first
+      });
+      return;
+    }
+    if (existing.api_key !== apiKey || existing.token_hash !== sha256Hex(apiToken)) {
+      await this.ctx.store.db.updateTable("accounts").set({ api_key: apiKey, token_hash: sha256Hex(apiToken), updated_at: nowIso() }).where("sid", "=", sid).execute();
+    }
+  }
+
+  async list(limit = 1000, afterSid?: string): Promise<Account[]> {
+    return (await accountsRepo.list(this.ctx.store.db, limit, afterSid)).map(mapAccount);
+  }
+
+  async rotateToken(sid: string): Promise<IssuedAccount> {
+    const row = await accountsRepo.findBySid(this.ctx.store.db, sid);
+    if (!row) throw new NotFoundError("account", sid, `Account '${sid}' does not exist`);
+    const apiToken = newApiToken();
+    const now = nowIso();
+    await accountsRepo.updateToken(this.ctx.store.db, sid, sha256Hex(apiToken), now);
+    return { account: mapAccount({ ...row, updated_at: now }), apiKey: row.api_key, apiToken };
+  }
+
+  /** HTTP Basic: api key + token; the token is compared by hash in constant time. */
+  async authenticateBasic(apiKey: string, apiToken: string): Promise<Account | undefined> {
+    const row = await accountsRepo.findByApiKey(this.ctx.store.db, apiKey);
+    if (!row) return undefined;
+    return safeEqualHex(row.token_hash, sha256Hex(apiToken)) ? mapAccount(row) : undefined;
+  }
+
+  /** Bearer: the token alone identifies the account (its hash is unique). */
+  async authenticateToken(apiToken: string): Promise<Account | undefined> {
+    const row = await accountsRepo.findByTokenHash(this.ctx.store.db, sha256Hex(apiToken));
+    return row ? mapAccount(row) : undefined;
+  }
+}

@@ -1,0 +1,48 @@
+import { sipHa1 } from "../crypto/digest.js";
+import { ConflictError } from "../domain/errors.js";
+import type { Credential } from "../domain/types.js";
+import type { Executor } from "../store/executor.js";
+import { isUniqueViolation } from "../store/errors.js";
+import { credentialsRepo } from "../store/repositories/credentials.js";
+import type { CredentialRow } from "../store/schema.js";
+import type { ServiceContext } from "./context.js";
+import { nowIso } from "../domain/time.js";
+
+/** Stores a credential sealed, with the HA1 the SIP edge needs beside it. */
+export async function insertCredential(
+  db: Executor,
+  ctx: ServiceContext,
+  trunkId: number,
+  username: string,
+  password: string,
+  friendlyName: string | null = null,
+): Promise<CredentialRow> {
+  const now = nowIso();
+  try {
+    return await credentialsRepo.insert(db, {
+      trunk_id: trunkId,
+      username,
+      password_enc: ctx.secrets.seal(password),
+      ha1: sipHa1(username, ctx.sipRealm, password),
+      realm: ctx.sipRealm,
+      friendly_name: friendlyName,
+      created_at: now,
+      updated_at: now,
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError("user_name", `Credential with user_name '${username}' already exists`);
+    throw error;
+  }
+}
+
+export function mapCredential(ctx: ServiceContext, row: CredentialRow, trunkSid: string): Credential {
+  return {
+    id: row.id,
+    trunkSid,
+    username: row.username,
+    password: ctx.secrets.open(row.password_enc),
+    friendlyName: row.friendly_name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

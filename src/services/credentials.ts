@@ -1,0 +1,80 @@
+import { sipHa1 } from "../crypto/digest.js";
+import { NotFoundError, ValidationError } from "../domain/errors.js";
+import { nowIso } from "../domain/time.js";
+import type { Credential } from "../domain/types.js";
+import { credentialsRepo } from "../store/repositories/credentials.js";
+import type { CredentialsTable } from "../store/schema.js";
+import type { Updateable } from "kysely";
+import { LIMITS, type ServiceContext } from "./context.js";
+import { insertCredential, mapCredential } from "./credentialRows.js";
+import { requireTrunk } from "./trunks.js";
+
+export const USERNAME_MESSAGE = "user_name must be 3 to 64 characters: letters, digits, '.', '_' or '-'";
+export const PASSWORD_MESSAGE = "password must be 12 to 64 printable characters without spaces, with at least one letter and one digit";
+export const FRIENDLY_NAME_MESSAGE = "friendly_name must be at most 32 characters";
+
+function checkPassword(password: string): void {
+  const ok = /^[\x21-\x7e]{12,64}$/.test(password) && /[A-Za-z]/.test(password) && /\d/.test(password);
+  if (!ok) throw ValidationError.of("password", PASSWORD_MESSAGE);
+}
+function checkFriendlyName(name: string | null | undefined): void {
+  if (name != null && name.length > 32) throw ValidationError.of("friendly_name", FRIENDLY_NAME_MESSAGE);
+}
+
+function credentialNotFound(id: number): NotFoundError {
+  return new NotFoundError("credential", String(id), `Credential '${id}' does not exist`);
+}
+
+export class CredentialService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  async create(accountSid: string, trunkSid: string, input: { username: string; password: string; friendlyName?: string | null }): Promise<Credential> {
+    if (!/^[A-Za-z0-9._-]{3,64}$/.test(input.username)) throw ValidationError.of("user_name", USERNAME_MESSAGE);
+    checkPassword(input.password);
+    checkFriendlyName(input.friendlyName);
+    const db = this.ctx.store.db;
+    const trunk = await requireTrunk(db, accountSid, { sid: trunkSid });
+    if ((await credentialsRepo.allOfTrunk(db, trunk.id)).length >= LIMITS.credentialsPerTrunk) {
+      throw ValidationError.of("user_name", `A trunk may have at most ${LIMITS.credentialsPerTrunk} credentials`);
+    }
+    const row = await insertCredential(db, this.ctx, trunk.id, input.username, input.password, input.friendlyName ?? null);
+    this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "credential", action: "created" }]);
+    return mapCredential(this.ctx, row, trunk.sid);
+  }
+
+  async list(accountSid: string, trunkSid: string): Promise<Credential[]> {
+    const trunk = await requireTrunk(this.ctx.store.db, accountSid, { sid: trunkSid });
+    const rows = await credentialsRepo.allOfTrunk(this.ctx.store.db, trunk.id);
+    return rows.map((r) => mapCredential(this.ctx, r, trunk.sid));
+  }
+
+  /** Rotation: a new password (HA1 recomputed) and/or a new friendly name. */
+  async update(accountSid: string, trunkSid: string, id: number, patch: { password?: string; friendlyName?: string | null }): Promise<Credential> {
+    if (patch.password !== undefined) checkPassword(patch.password);
+    checkFriendlyName(patch.friendlyName);
+    const db = this.ctx.store.db;
+    const trunk = await requireTrunk(db, accountSid, { sid: trunkSid });
+    const existing = await credentialsRepo.findInTrunk(db, trunk.id, id);
+    if (!existing) throw credentialNotFound(id);
+    const set: Updateable<CredentialsTable> = { updated_at: nowIso() };
+    if (patch.password !== undefined) {
+      set.password_enc = this.ctx.secrets.seal(patch.password);
+      set.ha1 = sipHa1(existing.username, this.ctx.sipRealm, patch.password);
+      set.realm = this.ctx.sipRealm;
+    }
+    if (patch.friendlyName !== undefined) set.friendly_name = patch.friendlyName;
+    const row = await credentialsRepo.update(db, id, set);
+    this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "credential", action: "updated" }]);
+    return mapCredential(this.ctx, row, trunk.sid);
+  }
+
+  async remove(accountSid: string, trunkSid: string, id: number): Promise<Credential> {
+    const db = this.ctx.store.db;
+    const trunk = await requireTrunk(db, accountSid, { sid: trunkSid });
+    const existing = await credentialsRepo.findInTrunk(db, trunk.id, id);
+    if (!existing) throw credentialNotFound(id);
+    await credentialsRepo.delete(db, id);
+    this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "credential", action: "deleted" }]);
+    return mapCredential(this.ctx, existing, trunk.sid);
+  }
+}

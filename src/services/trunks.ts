@@ -1,0 +1,275 @@
+import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.js";
+import { newClientPassword, newClientUsername, newTrunkPassword, newTrunkSid, newUuid } from "../domain/ids.js";
+import { nowIso } from "../domain/time.js";
+import type { Page, Trunk, TrunkDetail } from "../domain/types.js";
+import { isUniqueViolation } from "../store/errors.js";
+import type { Executor } from "../store/executor.js";
+import { mapDestination, mapTrunk, mapWhitelistedIp } from "../store/mappers.js";
+import { credentialsRepo } from "../store/repositories/credentials.js";
+import { destinationsRepo } from "../store/repositories/destinations.js";
+import { trunkSettingsRepo } from "../store/repositories/trunkSettings.js";
+import { trunksRepo } from "../store/repositories/trunks.js";
+import { whitelistedIpsRepo } from "../store/repositories/whitelistedIps.js";
+import type { TrunkRowUpdate } from "../store/schema.js";
+import type { Change } from "./changeFeed.js";
+import type { ServiceContext } from "./context.js";
+import { insertCredential, mapCredential } from "./credentialRows.js";
+import type { NewTrunk, TrunkPatch } from "./trunkInput.js";
+import { validateTrunkPatch } from "./trunkValidation.js";
+
+/** How a dialect names a trunk: Exotel by sid, the carrier API by UUID. */
+export type TrunkRef = { sid: string } | { uuid: string };
+
+export const CALLER_ID_SETTING = "trunk_external_alias";
+const DEFAULT_SIP_PORT = 5060;
+
+function refText(ref: TrunkRef): string {
+  return "sid" in ref ? ref.sid : ref.uuid;
+}
+
+export function trunkNotFound(ref: TrunkRef | string): NotFoundError {
+  const text = typeof ref === "string" ? ref : refText(ref);
+  return new NotFoundError("trunk", text, `Trunk '${text}' does not exist`);
+}
+
+/** Finds a trunk of this account or throws NotFound: the only way services reach a trunk. */
+export async function requireTrunk(db: Executor, accountSid: string, ref: TrunkRef): Promise<Trunk> {
+  const row = "sid" in ref ? await trunksRepo.findBySid(db, accountSid, ref.sid) : await trunksRepo.findByUuid(db, accountSid, ref.uuid);
+  if (!row) throw trunkNotFound(ref);
+  return mapTrunk(row);
+}
+
+function trunkColumns(patch: TrunkPatch): TrunkRowUpdate {
+  const set: TrunkRowUpdate = {};
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.nsoCode !== undefined) set.nso_code = patch.nsoCode;
+  if (patch.domainName !== undefined) set.domain_name = patch.domainName;
+  if (patch.authType !== undefined) set.auth_type = patch.authType;
+  if (patch.region !== undefined) set.region = patch.region;
+  if (patch.authenticationMode !== undefined) set.authentication_mode = patch.authenticationMode;
+  if (patch.maxChannels !== undefined) set.max_channels = patch.maxChannels;
+  if (patch.inboundCountry !== undefined) set.inbound_country = patch.inboundCountry;
+  if (patch.outboundDialStringPrefix !== undefined) set.outbound_dial_string_prefix = patch.outboundDialStringPrefix;
+  if (patch.outboundNationalDialing !== undefined) set.outbound_national_dialing = patch.outboundNationalDialing ? 1 : 0;
+  if (patch.outboundPlusPrefix !== undefined) set.outbound_plus_prefix = patch.outboundPlusPrefix ? 1 : 0;
+  return set;
+}
+
+function nameConflict(name: string): ConflictError {
+  return new ConflictError("name", `Trunk with name '${name}' already exists`);
+}
+
+export class TrunkService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  private get db() {
+    return this.ctx.store.db;
+  }
+
+  async create(accountSid: string, input: NewTrunk): Promise<TrunkDetail> {
+    const issues = validateTrunkPatch(input, this.ctx.regions);
+    if (issues.length) throw new ValidationError(issues);
+    const region = this.ctx.regions.get(input.region ?? this.ctx.regions.defaultAlias) ?? this.ctx.regions.default;
+    const now = nowIso();
+    const sid = newTrunkSid(region.sidCode);
+    try {
+      const id = await this.db.transaction().execute(async (trx) => {
+        if (await trunksRepo.nameTaken(trx, accountSid, input.name)) throw nameConflict(input.name);
+        const trunkId = await trunksRepo.insert(trx, {
+          sid,
+          uuid: newUuid(),
+          account_sid: accountSid,
+          name: input.name,
+          nso_code: input.nsoCode ?? "ANY-ANY",
+          domain_name: input.domainName ?? `${accountSid}${this.ctx.sipDomainSuffix}`,
+          auth_type: input.authType ?? "IP-WHITELIST",
+          status: "active",
+          region: region.alias,
+          authentication_mode: input.authenticationMode ?? "ip_address",
+          max_channels: input.maxChannels ?? null,
+          inbound_country: input.inboundCountry ?? null,
+          outbound_dial_string_prefix: input.outboundDialStringPrefix ?? null,
+          outbound_national_dialing: input.outboundNationalDialing ? 1 : 0,
+          outbound_plus_prefix: input.outboundPlusPrefix ? 1 : 0,
+          created_at: now,
+          updated_at: now,
+        });
+        if (input.withTrunkCredential) await insertCredential(trx, this.ctx, trunkId, sid, newTrunkPassword());
+        if (input.authenticationMode === "client_credentials") await insertCredential(trx, this.ctx, trunkId, newClientUsername(), newClientPassword());
+        await this.applyChildren(trx, trunkId, input, now);
+        return trunkId;
+      });
+      this.publish(accountSid, id, "created");
+      return this.detailById(accountSid, id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw nameConflict(input.name);
+      throw error;
+    }
+  }
+
+  async get(accountSid: string, ref: TrunkRef): Promise<Trunk> {
+    return requireTrunk(this.db, accountSid, ref);
+  }
+
+  async getDetail(accountSid: string, ref: TrunkRef): Promise<TrunkDetail> {
+    const trunk = await requireTrunk(this.db, accountSid, ref);
+    return this.detail(this.db, trunk);
+  }
+
+  async listByOffset(accountSid: string, offset: number, limit: number, sid?: string): Promise<Page<Trunk>> {
+    const rows = await trunksRepo.listByOffset(this.db, accountSid, offset, limit, sid);
+    return { items: rows.slice(0, limit).map(mapTrunk), hasMore: rows.length > limit };
+  }
+
+  /**
+   * Newest first. `after`/`before` are trunk UUIDs of this account (an unknown one is a
+   * validation error on `page[after]`/`page[before]`).
+   */
+  async listByKeyset(accountSid: string, size: number, cursor: { after?: string; before?: string }): Promise<{ items: TrunkDetail[]; hasNewer: boolean; hasOlder: boolean }> {
+    const resolve = async (uuid: string, field: string) => {
+      const row = await trunksRepo.findByUuid(this.db, accountSid, uuid);
+      if (!row) throw ValidationError.of(field, `${field} is not a trunk id of this account`);
+      return row.id;
+    };
+    if (cursor.before !== undefined) {
+      const beforeId = await resolve(cursor.before, "page[before]");
+      const rows = await trunksRepo.listByKeyset(this.db, accountSid, size, { before: beforeId });
+      const hasNewer = rows.length > size;
+      const page = rows.slice(0, size).reverse();
+      return { items: await this.details(page.map(mapTrunk)), hasNewer, hasOlder: true };
+    }
+    const afterId = cursor.after !== undefined ? await resolve(cursor.after, "page[after]") : undefined;
+    const rows = await trunksRepo.listByKeyset(this.db, accountSid, size, afterId !== undefined ? { after: afterId } : undefined);
+    const page = rows.slice(0, size);
+    const first = page[0];
+    const hasNewer = afterId !== undefined && first !== undefined ? await trunksRepo.existsNewer(this.db, accountSid, first.id) : afterId !== undefined;
+    return { items: await this.details(page.map(mapTrunk)), hasNewer, hasOlder: rows.length > size };
+  }
+
+  async update(accountSid: string, ref: TrunkRef, patch: TrunkPatch): Promise<TrunkDetail> {
+    const issues = validateTrunkPatch(patch, this.ctx.regions);
+    if (issues.length) throw new ValidationError(issues);
+    const now = nowIso();
+    try {
+      const id = await this.db.transaction().execute(async (trx) => {
+        const trunk = await requireTrunk(trx, accountSid, ref);
+        if (patch.name !== undefined && patch.name !== trunk.name && (await trunksRepo.nameTaken(trx, accountSid, patch.name, trunk.id))) {
+          throw nameConflict(patch.name);
+        }
+        await trunksRepo.update(trx, trunk.id, { ...trunkColumns(patch), updated_at: now });
+        if (patch.authenticationMode !== undefined && patch.authenticationMode !== trunk.authenticationMode) {
+          await this.switchAuthenticationMode(trx, trunk.id, patch.authenticationMode);
+        }
+        await this.applyChildren(trx, trunk.id, patch, now);
+        return trunk.id;
+      });
+      this.publish(accountSid, id, "updated");
+      return this.detailById(accountSid, id);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw patch.name !== undefined ? nameConflict(patch.name) : new ConflictError("outbound_host", "outbound_host is already a destination of this trunk");
+      throw error;
+    }
+  }
+
+  /** Deletes the trunk and, in the same transaction, everything hanging off it. */
+  async delete(accountSid: string, ref: TrunkRef): Promise<TrunkDetail> {
+    const { detail } = await this.db.transaction().execute(async (trx) => {
+      const trunk = await requireTrunk(trx, accountSid, ref);
+      const detail = await this.detail(trx, trunk);
+      await trunksRepo.delete(trx, trunk.id);
+      return { detail };
+    });
+    this.publish(accountSid, detail.id, "deleted");
+    return detail;
+  }
+
+  private async switchAuthenticationMode(trx: Executor, trunkId: number, mode: TrunkPatch["authenticationMode"]): Promise<void> {
+    if (mode === "ip_address") {
+      await credentialsRepo.deleteAllOfTrunk(trx, trunkId);
+      return;
+    }
+    const existing = await credentialsRepo.allOfTrunk(trx, trunkId);
+    if (existing.length === 0) await insertCredential(trx, this.ctx, trunkId, newClientUsername(), newClientPassword());
+  }
+
+  /** Applies the child collections a patch carries (ACL, primary destination, caller id, prefixes). */
+  private async applyChildren(trx: Executor, trunkId: number, patch: TrunkPatch, now: string): Promise<void> {
+    if (patch.routePrefixes !== undefined) await trunksRepo.replaceRoutePrefixes(trx, trunkId, [...new Set(patch.routePrefixes)]);
+    if (patch.acl !== undefined) await this.replaceAcl(trx, trunkId, patch.acl, now);
+    if (patch.outboundHost !== undefined) await this.setOutboundHost(trx, trunkId, patch.outboundHost, now);
+    if (patch.callerId !== undefined) {
+      if (patch.callerId === null) await trunkSettingsRepo.delete(trx, trunkId, CALLER_ID_SETTING);
+      else await trunkSettingsRepo.upsert(trx, trunkId, CALLER_ID_SETTING, patch.callerId, now);
+    }
+  }
+
+  private async replaceAcl(trx: Executor, trunkId: number, wanted: { ip: string; mask: number }[], now: string): Promise<void> {
+    const key = (e: { ip: string; mask: number }) => `${e.ip}/${e.mask}`;
+    const current = await whitelistedIpsRepo.allOfTrunk(trx, trunkId);
+    const wantedKeys = new Set(wanted.map(key));
+    const currentKeys = new Set(current.map(key));
+    for (const row of current) if (!wantedKeys.has(key(row))) await whitelistedIpsRepo.delete(trx, row.id);
+    const added = new Set<string>();
+    for (const e of wanted) {
+      if (currentKeys.has(key(e)) || added.has(key(e))) continue;
+      added.add(key(e));
+      await whitelistedIpsRepo.insert(trx, { trunk_id: trunkId, ip: e.ip, mask: e.mask, friendly_name: null, created_at: now, updated_at: now });
+    }
+  }
+
+  private async setOutboundHost(trx: Executor, trunkId: number, host: TrunkPatch["outboundHost"], now: string): Promise<void> {
+    if (host === null || host === undefined) {
+      await destinationsRepo.deleteAllOfTrunk(trx, trunkId);
+      return;
+    }
+    const [primary] = await destinationsRepo.allOfTrunk(trx, trunkId);
+    if (primary) {
+      await destinationsRepo.update(trx, primary.id, { host: host.host, port: host.port ?? primary.port, updated_at: now });
+      return;
+    }
+    await destinationsRepo.insert(trx, {
+      trunk_id: trunkId,
+      host: host.host,
+      port: host.port ?? DEFAULT_SIP_PORT,
+      transport: "udp",
+      priority: 0,
+      weight: 1,
+      created_at: now,
+      updated_at: now,
+    });
+  }
+
+  private async detailById(accountSid: string, id: number): Promise<TrunkDetail> {
+    const row = await trunksRepo.findById(this.db, accountSid, id);
+    if (!row) throw trunkNotFound(String(id));
+    return this.detail(this.db, mapTrunk(row));
+  }
+
+  private async details(trunks: Trunk[]): Promise<TrunkDetail[]> {
+    const out: TrunkDetail[] = [];
+    for (const t of trunks) out.push(await this.detail(this.db, t));
+    return out;
+  }
+
+  private async detail(db: Executor, trunk: Trunk): Promise<TrunkDetail> {
+    const [routePrefixes, acl, destinations, callerId, credentials] = await Promise.all([
+      trunksRepo.routePrefixes(db, trunk.id),
+      whitelistedIpsRepo.allOfTrunk(db, trunk.id),
+      destinationsRepo.allOfTrunk(db, trunk.id),
+      trunkSettingsRepo.find(db, trunk.id, CALLER_ID_SETTING),
+      credentialsRepo.allOfTrunk(db, trunk.id),
+    ]);
+    return {
+      ...trunk,
+      routePrefixes,
+      acl: acl.map((r) => mapWhitelistedIp(r, trunk.sid)),
+      destinations: destinations.map((r) => mapDestination(r, trunk.sid)),
+      callerId: callerId?.value ?? null,
+      credentials: credentials.map((r) => mapCredential(this.ctx, r, trunk.sid)),
+    };
+  }
+
+  private publish(accountSid: string, trunkId: number, action: Change["action"]): void {
+    this.ctx.feed.publish([{ accountSid, trunkId, kind: "trunk", action }]);
+  }
+}

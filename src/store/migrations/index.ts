@@ -1,0 +1,12 @@
+import type { Kysely } from "kysely";
+import type { Engine } from "../engine.js";
+import * as m001 from "./001_initial.js";
+
+export interface EngineMigration {
+  up(db: Kysely<unknown>, engine: Engine): Promise<void>;
+}
+
+/** Ordered by name; append new migrations here and never edit an applied one. */
+export const migrations: Record<string, EngineMigration> = {
+  "001_initial": m001,
+};

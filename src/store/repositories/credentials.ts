@@ -1,0 +1,25 @@
+import type { Insertable, Updateable } from "kysely";
+import type { Executor } from "../executor.js";
+import type { CredentialsTable } from "../schema.js";
+
+export const credentialsRepo = {
+  insert(db: Executor, row: Insertable<CredentialsTable>) {
+    return db.insertInto("credentials").values(row).returningAll().executeTakeFirstOrThrow();
+  },
+  /** A trunk has a handful of credentials at most (bounded at write time). */
+  allOfTrunk(db: Executor, trunkId: number) {
+    return db.selectFrom("credentials").selectAll().where("trunk_id", "=", trunkId).orderBy("id").execute();
+  },
+  findInTrunk(db: Executor, trunkId: number, id: number) {
+    return db.selectFrom("credentials").selectAll().where("trunk_id", "=", trunkId).where("id", "=", id).executeTakeFirst();
+  },
+  update(db: Executor, id: number, patch: Updateable<CredentialsTable>) {
+    return db.updateTable("credentials").set(patch).where("id", "=", id).returningAll().executeTakeFirstOrThrow();
+  },
+  delete(db: Executor, id: number) {
+    return db.deleteFrom("credentials").where("id", "=", id).executeTakeFirst();
+  },
+  deleteAllOfTrunk(db: Executor, trunkId: number) {
+    return db.deleteFrom("credentials").where("trunk_id", "=", trunkId).execute();
+  },
+};

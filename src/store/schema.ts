@@ -1,0 +1,122 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * The control plane's own tables. Timestamps are ISO 8601 UTC strings without millis
+ * ("2026-01-23T09:24:59Z") on both engines: they sort lexically and render as the wire wants.
+ * Booleans are 0/1 integers on both engines so one set of queries serves both.
+ */
+export interface AccountsTable {
+  sid: string;
+  api_key: string;
+  /** sha256 hex of the API token; tokens are random and long, so a fast hash is enough. */
+  token_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TrunksTable {
+  id: Generated<number>;
+  /** Exotel trunk sid: "tr" + region code + random, 28 chars. */
+  sid: string;
+  /** Carrier JSON:API id (UUID). */
+  uuid: string;
+  account_sid: string;
+  name: string;
+  nso_code: string;
+  domain_name: string;
+  auth_type: string;
+  status: string;
+  region: string;
+  authentication_mode: string;
+  max_channels: number | null;
+  inbound_country: string | null;
+  outbound_dial_string_prefix: string | null;
+  outbound_national_dialing: ColumnType<number, number | undefined, number>;
+  outbound_plus_prefix: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoutePrefixesTable {
+  trunk_id: number;
+  prefix: string;
+  position: number;
+}
+
+export interface PhoneNumbersTable {
+  id: Generated<number>;
+  trunk_id: number;
+  /** E.164 with "+", unique across the whole system. */
+  number: string;
+  mode: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WhitelistedIpsTable {
+  id: Generated<number>;
+  trunk_id: number;
+  ip: string;
+  mask: number;
+  friendly_name: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DestinationsTable {
+  id: Generated<number>;
+  trunk_id: number;
+  host: string;
+  port: number;
+  /** tcp | tls | udp (udp only via the carrier outbound_host). */
+  transport: string;
+  priority: number;
+  weight: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CredentialsTable {
+  id: Generated<number>;
+  trunk_id: number;
+  /** Unique across the system: the SIP edge authenticates by username alone. */
+  username: string;
+  /** AES-256-GCM sealed password (see crypto/secretBox.ts). */
+  password_enc: string;
+  /** md5(username:realm:password) for the SIP edge. */
+  ha1: string;
+  realm: string;
+  friendly_name: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TrunkSettingsTable {
+  id: Generated<number>;
+  trunk_id: number;
+  name: string;
+  value: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  trunks: TrunksTable;
+  route_prefixes: RoutePrefixesTable;
+  phone_numbers: PhoneNumbersTable;
+  whitelisted_ips: WhitelistedIpsTable;
+  destinations: DestinationsTable;
+  credentials: CredentialsTable;
+  trunk_settings: TrunkSettingsTable;
+}
+
+export type AccountRow = Selectable<AccountsTable>;
+export type TrunkRow = Selectable<TrunksTable>;
+export type NewTrunkRow = Insertable<TrunksTable>;
+export type TrunkRowUpdate = Updateable<TrunksTable>;
+export type PhoneNumberRow = Selectable<PhoneNumbersTable>;
+export type WhitelistedIpRow = Selectable<WhitelistedIpsTable>;
+export type DestinationRow = Selectable<DestinationsTable>;
+export type CredentialRow = Selectable<CredentialsTable>;
+export type TrunkSettingRow = Selectable<TrunkSettingsTable>;
