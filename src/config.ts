@@ -20,6 +20,10 @@ export interface Config {
   logLevel: string;
   /** Public base URL for absolute links (JSON:API links); default derived from the request. */
   publicUrl: string | undefined;
+  /** PostgreSQL schema (search_path) for this process; several deployments can share one database. */
+  pgSchema?: string | undefined;
+  /** Prefix of every Redis key this deployment writes (rate-limit windows). */
+  redisPrefix?: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -63,5 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: env.TRUNKLINE_DEMO === "1" || env.TRUNKLINE_DEMO === "true",
     logLevel: env.LOG_LEVEL || "info",
     publicUrl: env.TRUNKLINE_PUBLIC_URL || undefined,
+    pgSchema: env.TRUNKLINE_PG_SCHEMA || undefined,
+    redisPrefix: env.TRUNKLINE_REDIS_PREFIX ?? "trunkline:",
   };
 }

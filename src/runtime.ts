@@ -2,6 +2,7 @@ import type { Config } from "./config.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import type { RateLimiter } from "./http/rateLimit.js";
 import { MemoryRateLimiter } from "./http/rateLimit.js";
+import { RedisRateLimiter } from "./http/redisRateLimiter.js";
 import type { AppDeps } from "./http/deps.js";
 import { ChangeFeed } from "./services/changeFeed.js";
 import { createServices } from "./services/index.js";
@@ -22,12 +23,17 @@ export interface RuntimeOptions {
 
 /** Opens the store, applies migrations and wires the services: one per process. */
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  const store = openStore({ databaseUrl: config.databaseUrl, ...options.store });
+  const store = openStore({ databaseUrl: config.databaseUrl, pgSchema: config.pgSchema, ...options.store });
   await migrateToLatest(store);
   const feed = new ChangeFeed();
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.secretKeyFile));
   const services = createServices({ store, secrets, feed, regions: config.regions, sipRealm: config.sipRealm, sipDomainSuffix: config.sipDomainSuffix });
-  const limiter = options.limiter ?? new MemoryRateLimiter(config.rateLimitPerMinute);
+  // Several API processes share one budget per account through Redis; one process needs no Redis.
+  const limiter =
+    options.limiter ??
+    (config.redisUrl
+      ? await RedisRateLimiter.open({ url: config.redisUrl, limit: config.rateLimitPerMinute, prefix: config.redisPrefix })
+      : new MemoryRateLimiter(config.rateLimitPerMinute));
   if (config.demo) await services.accounts.ensure(DEMO_ACCOUNT.sid, DEMO_ACCOUNT.apiKey, DEMO_ACCOUNT.apiToken);
   return {
     config,

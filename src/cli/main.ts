@@ -3,6 +3,7 @@ import { loadConfig } from "../config.js";
 import { DomainError } from "../domain/errors.js";
 import { migrateToLatest, openStore } from "../store/db.js";
 import { accounts } from "./commands/accounts.js";
+import { seed } from "./commands/seed.js";
 import { serve } from "./commands/serve.js";
 
 const USAGE = `trunkline — SIP trunking platform
@@ -13,6 +14,7 @@ commands:
   serve [--demo] [--port N] [--host H]   run the API server (embedded SQLite unless DATABASE_URL is postgres://)
   migrate                                apply database migrations and exit
   accounts create|list|rotate-token      manage accounts and API credentials
+  seed --trunks N [--numbers M] [--account SID]   bulk test data (scale checks, benchmarks)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -29,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     }
     case "migrate": {
-      const store = openStore({ databaseUrl: config.databaseUrl });
+      const store = openStore({ databaseUrl: config.databaseUrl, pgSchema: config.pgSchema });
       const applied = await migrateToLatest(store);
       console.log(applied.length ? `applied: ${applied.join(", ")}` : "up to date");
       await store.close();
@@ -37,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "accounts":
       return accounts(rest, config);
+    case "seed":
+      return seed(rest, config);
     case undefined:
     case "help":
     case "--help":

@@ -6,6 +6,8 @@ import { registerExotel } from "../dialects/exotel/index.js";
 import type { AppDeps } from "./deps.js";
 import { registerHealth } from "./health.js";
 import { BODY_LIMIT, registerJsonParsers } from "./jsonBody.js";
+import { registerMetrics } from "./metrics.js";
+import { RedisRateLimiter } from "./redisRateLimiter.js";
 import "./types.js";
 
 /** Exotel's request_id: 32 lowercase hex characters; reused as X-Request-Id everywhere. */
@@ -19,11 +21,19 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
     bodyLimit: BODY_LIMIT,
     genReqId: newRequestId,
     requestIdHeader: false,
+    // One access-log line per request (in onResponse below) instead of Fastify's two.
+    disableRequestLogging: true,
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
   });
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
+  if (logger) {
+    app.addHook("onResponse", (req, reply, done) => {
+      req.log.info({ req, res: reply, responseTime: reply.elapsedTime }, "request completed");
+      done();
+    });
+  }
   registerJsonParsers(app);
   await app.register(swagger, {
     openapi: {
@@ -32,6 +42,8 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
     },
   });
   registerHealth(app, deps.store, deps.limiter);
+  registerMetrics(app, deps.limiter);
+  if (logger && deps.limiter instanceof RedisRateLimiter) deps.limiter.setLogger(app.log.child({ component: "rate_limiter" }));
   await app.register(async (scope) => registerExotel(scope, deps), { prefix: "/v2" });
   await app.register(async (scope) => registerCarrier(scope, deps), { prefix: "/carrier/v1" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

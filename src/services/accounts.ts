@@ -6,6 +6,7 @@ import type { Account } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
 import { accountsRepo } from "../store/repositories/accounts.js";
 import type { AccountRow } from "../store/schema.js";
+import { AuthCache } from "./authCache.js";
 import type { ServiceContext } from "./context.js";
 
 const SID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -23,6 +24,9 @@ export interface IssuedAccount {
 }
 
 export class AccountService {
+  /** See AuthCache: a few seconds, so a token rotated elsewhere stops working within them. */
+  private readonly authCache = new AuthCache();
+
   constructor(private readonly ctx: ServiceContext) {}
 
   async create(input: { sid: string; apiKey?: string; apiToken?: string }): Promise<IssuedAccount> {
@@ -53,6 +57,7 @@ export class AccountService {
     }
     if (existing.api_key !== apiKey || existing.token_hash !== sha256Hex(apiToken)) {
       await this.ctx.store.db.updateTable("accounts").set({ api_key: apiKey, token_hash: sha256Hex(apiToken), updated_at: nowIso() }).where("sid", "=", sid).execute();
+      this.authCache.forget(sid);
     }
   }
 
@@ -66,19 +71,32 @@ export class AccountService {
     const apiToken = newApiToken();
     const now = nowIso();
     await accountsRepo.updateToken(this.ctx.store.db, sid, sha256Hex(apiToken), now);
+    this.authCache.forget(sid);
     return { account: mapAccount({ ...row, updated_at: now }), apiKey: row.api_key, apiToken };
   }
 
   /** HTTP Basic: api key + token; the token is compared by hash in constant time. */
   async authenticateBasic(apiKey: string, apiToken: string): Promise<Account | undefined> {
+    const key = AuthCache.key("basic", apiKey, apiToken);
+    const cached = this.authCache.get(key);
+    if (cached) return cached;
     const row = await accountsRepo.findByApiKey(this.ctx.store.db, apiKey);
     if (!row) return undefined;
-    return safeEqualHex(row.token_hash, sha256Hex(apiToken)) ? mapAccount(row) : undefined;
+    if (!safeEqualHex(row.token_hash, sha256Hex(apiToken))) return undefined;
+    const account = mapAccount(row);
+    this.authCache.set(key, account);
+    return account;
   }
 
   /** Bearer: the token alone identifies the account (its hash is unique). */
   async authenticateToken(apiToken: string): Promise<Account | undefined> {
+    const key = AuthCache.key("bearer", apiToken);
+    const cached = this.authCache.get(key);
+    if (cached) return cached;
     const row = await accountsRepo.findByTokenHash(this.ctx.store.db, sha256Hex(apiToken));
-    return row ? mapAccount(row) : undefined;
+    if (!row) return undefined;
+    const account = mapAccount(row);
+    this.authCache.set(key, account);
+    return account;
   }
 }

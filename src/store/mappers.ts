@@ -26,7 +26,7 @@ export function mapTrunk(row: TrunkRow & { secure_trunking: number | boolean | n
   };
 }
 
-export function mapPhoneNumber(row: PhoneNumberRow, trunkSid: string): PhoneNumber {
+export function mapPhoneNumber(row: Omit<PhoneNumberRow, "trunk_id">, trunkSid: string): PhoneNumber {
   return { id: row.id, trunkSid, number: row.number, mode: row.mode as NumberMode | null, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 

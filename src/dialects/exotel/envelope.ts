@@ -35,12 +35,20 @@ export function failureItem(httpCode: number, data: ErrorData) {
   return { status: "failure", code: httpCode, error_data: data };
 }
 
-function head(req: FastifyRequest, httpCode: number) {
-  return { request_id: req.id, method: req.method, http_code: httpCode };
+export type ResponseItem = ReturnType<typeof successItem> | ReturnType<typeof failureItem>;
+
+/** `{request_id, method, http_code, ...rest}`: every Exotel response, whatever it carries. */
+function send(req: FastifyRequest, reply: FastifyReply, httpCode: number, rest: object) {
+  return reply.code(httpCode).send({ request_id: req.id, method: req.method, http_code: httpCode, ...rest });
 }
 
 export function sendData(req: FastifyRequest, reply: FastifyReply, data: unknown) {
-  return reply.code(200).send({ ...head(req, 200), response: successItem(data) });
+  return send(req, reply, 200, { response: successItem(data) });
+}
+
+/** A collection with nothing in it where the wire has no list shape (credentials): `response: []`. */
+export function sendEmpty(req: FastifyRequest, reply: FastifyReply) {
+  return send(req, reply, 200, { response: [] });
 }
 
 export interface ListMetadata {
@@ -51,20 +59,16 @@ export interface ListMetadata {
 }
 
 export function sendList(req: FastifyRequest, reply: FastifyReply, items: unknown[], metadata: ListMetadata) {
-  return reply.code(200).send({ ...head(req, 200), metadata, response: successItem(items) });
+  return send(req, reply, 200, { metadata, response: successItem(items) });
 }
 
-/** Batch writes: one item per input, 200 when all succeeded, else 207. */
-export function sendBatch(req: FastifyRequest, reply: FastifyReply, items: ReturnType<typeof successItem | typeof failureItem>[]) {
+/** Batch writes: one item per input, in order; 200 when all succeeded, else 207. */
+export function sendBatch(req: FastifyRequest, reply: FastifyReply, items: ResponseItem[]) {
   const failed = items.filter((i) => i.status === "failure").length;
   const httpCode = failed === 0 ? 200 : 207;
-  return reply.code(httpCode).send({
-    ...head(req, httpCode),
-    metadata: { total: items.length, success: items.length - failed, failed },
-    response: items,
-  });
+  return send(req, reply, httpCode, { metadata: { total: items.length, success: items.length - failed, failed }, response: items });
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, httpCode: number, data: ErrorData) {
-  return reply.code(httpCode).send({ ...head(req, httpCode), response: failureItem(httpCode, data) });
+  return send(req, reply, httpCode, { response: failureItem(httpCode, data) });
 }

@@ -1,17 +1,22 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyRequest } from "fastify";
 import { ConflictError, DomainError, NotFoundError, ValidationError } from "../../domain/errors.js";
+import type { ItemResult } from "../../services/batch.js";
 import { BODY_LIMIT, InvalidJsonError } from "../../http/jsonBody.js";
 import { schemaIssues } from "../../http/schemaIssues.js";
-import { errorData, type ErrorData } from "./envelope.js";
+import { errorData, failureItem, successItem, type ErrorData, type ExotelErrorCode, type ResponseItem } from "./envelope.js";
 
-/** Fields whose bad values the reference reports as 1000 "Invalid request" (others: 1001). */
-const REQUEST_LEVEL_FIELDS = new Set(["trunk_name"]);
+/**
+ * The error code a bad value of a field gets: the reference reports a bad trunk_name as 1000
+ * "Invalid request", and the extended spec a bad destination as 1002 (with HTTP 400); every other
+ * bad or missing value is 1001 "Invalid parameter".
+ */
+const CODE_BY_FIELD: Record<string, ExotelErrorCode> = { trunk_name: 1000, destination: 1002 };
 
 /** The HTTP status and error data for a domain error, as the Exotel wire shows it. */
 export function exotelErrorFor(error: DomainError): { httpCode: number; data: ErrorData } {
   if (error instanceof ValidationError) {
     const first = error.issues[0];
-    const code = first && REQUEST_LEVEL_FIELDS.has(first.field) && first.kind !== "missing" ? 1000 : 1001;
+    const code = first && first.kind !== "missing" ? (CODE_BY_FIELD[first.field] ?? 1001) : 1001;
     return { httpCode: 400, data: errorData(code, first?.message ?? error.message) };
   }
   if (error instanceof NotFoundError) return { httpCode: 404, data: errorData(1003, error.message) };
@@ -26,7 +31,7 @@ export function exotelErrorForUnknown(error: unknown, req: FastifyRequest): { ht
   const fe = error as Partial<FastifyError>;
   switch (fe.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return { httpCode: 415, data: errorData(1000, `Content-Type '${req.headers["content-type"] ?? ""}' is not supported; send application/json`) };
+      return { httpCode: 415, data: errorData(1000, unsupportedMediaType(req.headers["content-type"])) };
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return { httpCode: 413, data: errorData(1000, `Request body exceeds ${BODY_LIMIT} bytes`) };
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
@@ -39,8 +44,15 @@ export function exotelErrorForUnknown(error: unknown, req: FastifyRequest): { ht
   return { httpCode: 500, data: errorData(1500, "The server could not complete the request; it has been logged") };
 }
 
-export function isServerError(httpCode: number): boolean {
-  return httpCode >= 500;
+export function unsupportedMediaType(contentType: string | undefined): string {
+  return `Content-Type '${contentType ?? "(none)"}' is not supported; send the body as application/json`;
 }
 
-export type { FastifyReply };
+/** One response item per batch input: the rendered entity, or its own error. */
+export function batchItems<T>(results: ItemResult<T>[], render: (value: T) => unknown): ResponseItem[] {
+  return results.map((r) => {
+    if (r.ok) return successItem(render(r.value));
+    const { httpCode, data } = exotelErrorFor(r.error);
+    return failureItem(httpCode, data);
+  });
+}

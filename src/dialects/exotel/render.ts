@@ -1,11 +1,16 @@
-import type { Trunk } from "../../domain/types.js";
+import type { Credential, Destination, PhoneNumber, Trunk, TrunkSetting, WhitelistedIp } from "../../domain/types.js";
+import { formatDestination } from "./destination.js";
 
-/** Canonical (hyphenated) sub-resource paths of a trunk. */
+/**
+ * Entities as the Exotel wire prints them: field for field and in the reference's order; fields
+ * the extended spec adds come after the reference's own. Ids are digit strings.
+ */
+
+/** Canonical (hyphenated) paths of a trunk and its sub-resources. */
 export function trunkPath(accountSid: string, trunkSid: string): string {
   return `/v2/accounts/${accountSid}/trunks/${trunkSid}`;
 }
 
-/** A trunk as the reference prints it, field for field and in its order. */
 export function renderTrunk(t: Trunk) {
   const base = trunkPath(t.accountSid, t.sid);
   return {
@@ -25,4 +30,51 @@ export function renderTrunk(t: Trunk) {
     credentials: `${base}/credentials`,
     phone_numbers: `${base}/phone-numbers`,
   };
+}
+
+export function renderPhoneNumber(n: PhoneNumber) {
+  return { id: String(n.id), phone_number: n.number, trunk_sid: n.trunkSid, date_created: n.createdAt, date_updated: n.updatedAt, mode: n.mode };
+}
+
+export function renderWhitelistedIp(w: WhitelistedIp) {
+  return { id: String(w.id), mask: w.mask, trunk_sid: w.trunkSid, ip: w.ip, friendly_name: w.friendlyName, date_created: w.createdAt, date_updated: w.updatedAt };
+}
+
+export function renderDestination(d: Destination) {
+  return {
+    id: String(d.id),
+    destination: formatDestination(d),
+    trunk_sid: d.trunkSid,
+    date_created: d.createdAt,
+    date_updated: d.updatedAt,
+    type: "public",
+    priority: d.priority,
+    weight: d.weight,
+  };
+}
+
+export function renderSetting(s: TrunkSetting) {
+  return { name: s.name, value: s.value, trunk_sid: s.trunkSid, date_created: s.createdAt, date_updated: s.updatedAt };
+}
+
+/** The reference's shape, for a trunk's one credential: what a PBX needs. */
+export function renderCredentialPair(c: Credential) {
+  return { username: c.username, password: c.password };
+}
+
+/** A credential as an item of a list, and as POST/PUT/DELETE return it. */
+export function renderCredential(c: Credential) {
+  return {
+    id: String(c.id),
+    username: c.username,
+    password: c.password,
+    friendly_name: c.friendlyName,
+    trunk_sid: c.trunkSid,
+    date_created: c.createdAt,
+    date_updated: c.updatedAt,
+  };
+}
+
+export function renderTrunkMap(exophone: string, n: PhoneNumber) {
+  return { exophone, trunk_sid: n.trunkSid, phone_number_id: String(n.id), mode: n.mode };
 }

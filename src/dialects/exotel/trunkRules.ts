@@ -11,9 +11,10 @@ export function checkNsoCode(code: string): void {
   if (code !== "ANY-ANY") throw ValidationError.of("nso_code", "Nso code is invalid");
 }
 
+/** `{account_sid}.pstn.exotel.com`-shaped: one label (an account sid may hold '_') + the suffix. */
 export function checkDomainName(domain: string, suffix: string): void {
   const label = domain.slice(0, domain.length - suffix.length);
-  if (!domain.endsWith(suffix) || !/^[A-Za-z0-9-]{1,63}$/.test(label)) {
+  if (!domain.endsWith(suffix) || !/^[A-Za-z0-9_-]{1,64}$/.test(label)) {
     throw ValidationError.of("domain_name", `Domain name should end with ${suffix}`);
   }
 }

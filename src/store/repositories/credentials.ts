@@ -1,6 +1,10 @@
 import type { Insertable, Updateable } from "kysely";
 import type { Executor } from "../executor.js";
+import { prepared } from "../prepared.js";
 import type { CredentialsTable } from "../schema.js";
+
+// Read on every credentials request; compiled once (see prepared.ts).
+const ofTrunk = prepared((db, $) => db.selectFrom("credentials").selectAll().where("trunk_id", "=", $<number>(0)).orderBy("id"));
 
 export const credentialsRepo = {
   insert(db: Executor, row: Insertable<CredentialsTable>) {
@@ -8,7 +12,7 @@ export const credentialsRepo = {
   },
   /** A trunk has a handful of credentials at most (bounded at write time). */
   allOfTrunk(db: Executor, trunkId: number) {
-    return db.selectFrom("credentials").selectAll().where("trunk_id", "=", trunkId).orderBy("id").execute();
+    return ofTrunk(db, trunkId);
   },
   findInTrunk(db: Executor, trunkId: number, id: number) {
     return db.selectFrom("credentials").selectAll().where("trunk_id", "=", trunkId).where("id", "=", id).executeTakeFirst();

@@ -1,6 +1,7 @@
-import { sql } from "kysely";
+import { sql, type SelectQueryBuilder } from "kysely";
 import type { Executor } from "../executor.js";
-import type { NewTrunkRow, TrunkRowUpdate } from "../schema.js";
+import { prepared } from "../prepared.js";
+import type { Database, NewTrunkRow, TrunkRowUpdate } from "../schema.js";
 
 /** Every read is scoped by account: tenant isolation is in the query, not filtered afterwards. */
 function selectTrunks(db: Executor) {
@@ -12,45 +13,81 @@ function selectTrunks(db: Executor) {
     );
 }
 
+/** `account_sid = ?` spelled as a one-value range, for the list queries (see listByOffset). */
+function inAccount(q: ReturnType<typeof selectTrunks>, accountSid: string) {
+  return q.where("t.account_sid", ">=", accountSid).where("t.account_sid", "<=", accountSid);
+}
+function inAccountRange<Q extends SelectQueryBuilder<Database, "trunks", { id: number }>>(q: Q, accountSid: string): Q {
+  return q.where("account_sid", ">=", accountSid).where("account_sid", "<=", accountSid) as Q;
+}
+
+// The per-request lookups, compiled once (see prepared.ts).
+const bySid = prepared((db, $) => selectTrunks(db).where("t.account_sid", "=", $<string>(0)).where("t.sid", "=", $<string>(1)));
+const byUuid = prepared((db, $) => selectTrunks(db).where("t.account_sid", "=", $<string>(0)).where("t.uuid", "=", $<string>(1)));
+/**
+ * A page of an account's trunks, oldest first: the first id of the page is found by walking the
+ * (account_sid, id) index alone past the offset (no row is read or rendered for the rows skipped),
+ * then the page is read from there. PostgreSQL would otherwise compute every column,
+ * `secure_trunking` included, for each row it skips (measured at offset 99,000: 290 ms).
+ */
+const pageOfAccount = prepared((db, $) =>
+  inAccount(selectTrunks(db), $<string>(0))
+    .where("t.id", ">=", (eb) =>
+      inAccountRange(eb.selectFrom("trunks").select("id"), $<string>(0))
+        .orderBy("account_sid", "asc")
+        .orderBy("id", "asc")
+        .limit(1)
+        .offset($<number>(2)),
+    )
+    .orderBy("t.account_sid", "asc")
+    .orderBy("t.id", "asc")
+    .limit($<number>(1)),
+);
+
 export const trunksRepo = {
   async insert(db: Executor, row: NewTrunkRow): Promise<number> {
     const r = await db.insertInto("trunks").values(row).returning("id").executeTakeFirstOrThrow();
     return r.id;
   },
-  findBySid(db: Executor, accountSid: string, sid: string) {
-    return selectTrunks(db).where("t.account_sid", "=", accountSid).where("t.sid", "=", sid).executeTakeFirst();
+  async findBySid(db: Executor, accountSid: string, sid: string) {
+    return (await bySid(db, accountSid, sid))[0];
   },
-  findByUuid(db: Executor, accountSid: string, uuid: string) {
-    return selectTrunks(db).where("t.account_sid", "=", accountSid).where("t.uuid", "=", uuid).executeTakeFirst();
+  async findByUuid(db: Executor, accountSid: string, uuid: string) {
+    return (await byUuid(db, accountSid, uuid))[0];
   },
   findById(db: Executor, accountSid: string, id: number) {
     return selectTrunks(db).where("t.account_sid", "=", accountSid).where("t.id", "=", id).executeTakeFirst();
   },
-  /** Oldest first, offset paging (Exotel); fetches one extra row to know whether more exist. */
+  /**
+   * Oldest first, offset paging (Exotel); fetches one extra row to know whether more exist.
+   * The account is a one-value range and the order (account_sid, id) so that only the
+   * (account_sid, id) index produces it (PostgreSQL would otherwise be free to walk the primary
+   * key and filter by account: a cost that grows with every other account's trunks).
+   */
   listByOffset(db: Executor, accountSid: string, offset: number, limit: number, sid?: string) {
-    let q = selectTrunks(db).where("t.account_sid", "=", accountSid);
-    if (sid !== undefined) q = q.where("t.sid", "=", sid);
-    return q.orderBy("t.id", "asc").limit(limit + 1).offset(offset).execute();
+    if (sid !== undefined) return selectTrunks(db).where("t.account_sid", "=", accountSid).where("t.sid", "=", sid).orderBy("t.id", "asc").limit(limit + 1).offset(offset).execute();
+    return pageOfAccount(db, accountSid, limit + 1, offset);
   },
   /**
    * Newest first, keyset paging (carrier). `after` walks to older rows, `before` to newer ones;
    * fetches one extra row to know whether the walk can go on.
    */
   async listByKeyset(db: Executor, accountSid: string, limit: number, cursor?: { after?: number; before?: number }) {
-    let q = selectTrunks(db).where("t.account_sid", "=", accountSid);
+    let q = inAccount(selectTrunks(db), accountSid);
     if (cursor?.before !== undefined) {
-      const rows = await q.where("t.id", ">", cursor.before).orderBy("t.id", "asc").limit(limit + 1).execute();
+      const rows = await q.where("t.id", ">", cursor.before).orderBy("t.account_sid", "asc").orderBy("t.id", "asc").limit(limit + 1).execute();
       return rows;
     }
     if (cursor?.after !== undefined) q = q.where("t.id", "<", cursor.after);
-    return q.orderBy("t.id", "desc").limit(limit + 1).execute();
+    return q.orderBy("t.account_sid", "desc").orderBy("t.id", "desc").limit(limit + 1).execute();
   },
+  /** Ordered like the lists, so that the (account_sid, id) index answers with its first entry. */
   async existsNewer(db: Executor, accountSid: string, id: number): Promise<boolean> {
-    const r = await db.selectFrom("trunks").select("id").where("account_sid", "=", accountSid).where("id", ">", id).limit(1).executeTakeFirst();
+    const r = await inAccountRange(db.selectFrom("trunks").select("id"), accountSid).where("id", ">", id).orderBy("account_sid").orderBy("id").limit(1).executeTakeFirst();
     return r !== undefined;
   },
   async existsOlder(db: Executor, accountSid: string, id: number): Promise<boolean> {
-    const r = await db.selectFrom("trunks").select("id").where("account_sid", "=", accountSid).where("id", "<", id).limit(1).executeTakeFirst();
+    const r = await inAccountRange(db.selectFrom("trunks").select("id"), accountSid).where("id", "<", id).orderBy("account_sid", "desc").orderBy("id", "desc").limit(1).executeTakeFirst();
     return r !== undefined;
   },
   async nameTaken(db: Executor, accountSid: string, name: string, exceptId?: number): Promise<boolean> {

@@ -1,12 +1,13 @@
-import { Type, type Static } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../../../http/deps.js";
 import { sendData, sendList } from "../envelope.js";
 import { listMetadata } from "../paging.js";
-import { parsePaging } from "../parse.js";
+import { parsePaging, requireAnyOf } from "../parse.js";
 import { renderTrunk } from "../render.js";
 import { checkAuthType, checkDomainName, checkNsoCode, checkTrunkName } from "../trunkRules.js";
-import { AccountParams, TrunkParams } from "../schemas.js";
+import { AccountParams, PagingFields, TrunkParams } from "../schemas.js";
+import { typed } from "./children.js";
 
 const CreateTrunkBody = Type.Object({
   trunk_name: Type.String({ description: "Unique name (max 16 chars, alphanumeric + underscore)" }),
@@ -18,70 +19,48 @@ const UpdateTrunkBody = Type.Object({
   nso_code: Type.Optional(Type.String()),
   auth_type: Type.Optional(Type.String()),
 });
-const TrunkQuery = Type.Object({
-  trunk_sid: Type.Optional(Type.String()),
-  offset: Type.Optional(Type.String()),
-  page_size: Type.Optional(Type.String()),
-});
+const TrunkQuery = Type.Object({ trunk_sid: Type.Optional(Type.String({ description: "Only this trunk" })), ...PagingFields });
 const DeleteTrunkQuery = Type.Object({ trunk_sid: Type.String() });
 
 export function registerTrunkRoutes(app: FastifyInstance, { services, config }: AppDeps): void {
+  const api = typed(app);
   const tags = ["Exotel v2: trunks"];
+  const url = "/accounts/:account_sid/trunks";
 
-  app.post<{ Params: Static<typeof AccountParams>; Body: Static<typeof CreateTrunkBody> }>(
-    "/accounts/:account_sid/trunks",
-    { schema: { tags, summary: "Create trunk", params: AccountParams, body: CreateTrunkBody } },
-    async (req, reply) => {
-      const { trunk_name, nso_code, domain_name } = req.body;
-      checkTrunkName(trunk_name);
-      checkNsoCode(nso_code);
-      checkDomainName(domain_name, config.sipDomainSuffix);
-      const trunk = await services.trunks.create(req.params.account_sid, { name: trunk_name, nsoCode: nso_code, domainName: domain_name, withTrunkCredential: true });
-      return sendData(req, reply, renderTrunk(trunk));
-    },
-  );
+  api.post(url, { schema: { tags, summary: "Create trunk", params: AccountParams, body: CreateTrunkBody } }, async (req, reply) => {
+    const { trunk_name, nso_code, domain_name } = req.body;
+    checkTrunkName(trunk_name);
+    checkNsoCode(nso_code);
+    checkDomainName(domain_name, config.sipDomainSuffix);
+    const trunk = await services.trunks.create(req.params.account_sid, { name: trunk_name, nsoCode: nso_code, domainName: domain_name, withTrunkCredential: true });
+    return sendData(req, reply, renderTrunk(trunk));
+  });
 
-  app.get<{ Params: Static<typeof AccountParams>; Querystring: Static<typeof TrunkQuery> }>(
-    "/accounts/:account_sid/trunks",
-    { schema: { tags, summary: "List trunks", params: AccountParams, querystring: TrunkQuery } },
-    async (req, reply) => {
-      const { offset, pageSize } = parsePaging(req.query);
-      const sid = req.query.trunk_sid;
-      const page = await services.trunks.listByOffset(req.params.account_sid, offset, pageSize, sid);
-      const path = `/v2/accounts/${req.params.account_sid}/trunks`;
-      const extra = sid !== undefined ? `&trunk_sid=${encodeURIComponent(sid)}` : "";
-      return sendList(req, reply, page.items.map(renderTrunk), listMetadata(path, offset, pageSize, page.hasMore, extra));
-    },
-  );
+  api.get(url, { schema: { tags, summary: "List trunks", params: AccountParams, querystring: TrunkQuery } }, async (req, reply) => {
+    const { offset, pageSize } = parsePaging(req.query);
+    const sid = req.query.trunk_sid;
+    const page = await services.trunks.listByOffset(req.params.account_sid, offset, pageSize, sid);
+    const extra = sid !== undefined ? `&trunk_sid=${encodeURIComponent(sid)}` : "";
+    return sendList(req, reply, page.items.map(renderTrunk), listMetadata(`/v2/accounts/${req.params.account_sid}/trunks`, offset, pageSize, page.hasMore, extra));
+  });
 
-  app.get<{ Params: Static<typeof TrunkParams> }>(
-    "/accounts/:account_sid/trunks/:trunk_sid",
-    { schema: { tags, summary: "Get trunk", params: TrunkParams } },
-    async (req, reply) => {
-      const trunk = await services.trunks.get(req.params.account_sid, { sid: req.params.trunk_sid });
-      return sendData(req, reply, renderTrunk(trunk));
-    },
-  );
+  api.get(`${url}/:trunk_sid`, { schema: { tags, summary: "Get trunk", params: TrunkParams } }, async (req, reply) => {
+    const trunk = await services.trunks.get(req.params.account_sid, { sid: req.params.trunk_sid });
+    return sendData(req, reply, renderTrunk(trunk));
+  });
 
-  app.put<{ Params: Static<typeof TrunkParams>; Body: Static<typeof UpdateTrunkBody> }>(
-    "/accounts/:account_sid/trunks/:trunk_sid",
-    { schema: { tags, summary: "Update trunk", params: TrunkParams, body: UpdateTrunkBody } },
-    async (req, reply) => {
-      const { trunk_name, nso_code, auth_type } = req.body;
-      if (trunk_name !== undefined) checkTrunkName(trunk_name);
-      if (nso_code !== undefined) checkNsoCode(nso_code);
-      if (auth_type !== undefined) checkAuthType(auth_type);
-      const trunk = await services.trunks.update(req.params.account_sid, { sid: req.params.trunk_sid }, { name: trunk_name, nsoCode: nso_code, authType: auth_type });
-      return sendData(req, reply, renderTrunk(trunk));
-    },
-  );
+  api.put(`${url}/:trunk_sid`, { schema: { tags, summary: "Update trunk", params: TrunkParams, body: UpdateTrunkBody } }, async (req, reply) => {
+    const { trunk_name, nso_code, auth_type } = req.body;
+    requireAnyOf(req.body, ["trunk_name", "nso_code", "auth_type"]);
+    if (trunk_name !== undefined) checkTrunkName(trunk_name);
+    if (nso_code !== undefined) checkNsoCode(nso_code);
+    if (auth_type !== undefined) checkAuthType(auth_type);
+    const trunk = await services.trunks.update(req.params.account_sid, { sid: req.params.trunk_sid }, { name: trunk_name, nsoCode: nso_code, authType: auth_type });
+    return sendData(req, reply, renderTrunk(trunk));
+  });
 
-  app.delete<{ Params: Static<typeof AccountParams>; Querystring: Static<typeof DeleteTrunkQuery> }>(
-    "/accounts/:account_sid/trunks",
-    { schema: { tags, summary: "Delete trunk and everything on it", params: AccountParams, querystring: DeleteTrunkQuery } },
-    async (req, reply) => {
-      await services.trunks.delete(req.params.account_sid, { sid: req.query.trunk_sid });
-      return sendData(req, reply, null);
-    },
-  );
+  api.delete(url, { schema: { tags, summary: "Delete trunk and everything on it", params: AccountParams, querystring: DeleteTrunkQuery } }, async (req, reply) => {
+    await services.trunks.delete(req.params.account_sid, { sid: req.query.trunk_sid });
+    return sendData(req, reply, null);
+  });
 }

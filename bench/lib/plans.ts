@@ -1,0 +1,174 @@
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+} from "kysely";
+import type { Store } from "../../src/store/db.js";
+import type { Engine } from "../../src/store/engine.js";
+import { accountsRepo } from "../../src/store/repositories/accounts.js";
+import { credentialsRepo } from "../../src/store/repositories/credentials.js";
+import { phoneNumbersRepo } from "../../src/store/repositories/phoneNumbers.js";
+import { trunksRepo } from "../../src/store/repositories/trunks.js";
+import type { Database } from "../../src/store/schema.js";
+
+/**
+ * Query plans of the queries the API runs per request, taken from the repositories themselves:
+ * each repository function runs once against a Kysely whose driver only records the compiled SQL,
+ * and that SQL (with its parameters) is then EXPLAINed on the real store. So the plans checked
+ * are the plans of the code as it is, not of a hand-copied query.
+ */
+
+class CapturingDriver implements Driver {
+  readonly queries: CompiledQuery[] = [];
+  async init(): Promise<void> {}
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const queries = this.queries;
+    return {
+      async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+        queries.push(q);
+        return { rows: [] };
+      },
+      // eslint-disable-next-line require-yield
+      async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+        throw new Error("not used");
+      },
+    };
+  }
+  async beginTransaction(): Promise<void> {}
+  async commitTransaction(): Promise<void> {}
+  async rollbackTransaction(): Promise<void> {}
+  async releaseConnection(): Promise<void> {}
+  async destroy(): Promise<void> {}
+}
+
+async function captureSql(engine: Engine, run: (db: Kysely<Database>) => Promise<unknown>): Promise<CompiledQuery> {
+  const driver = new CapturingDriver();
+  const db = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => (engine === "postgres" ? new PostgresAdapter() : new SqliteAdapter()),
+      createDriver: () => driver,
+      createIntrospector: (k) => (engine === "postgres" ? new PostgresIntrospector(k) : new SqliteIntrospector(k)),
+      createQueryCompiler: () => (engine === "postgres" ? new PostgresQueryCompiler() : new SqliteQueryCompiler()),
+    },
+  });
+  await run(db);
+  const q = driver.queries[0];
+  if (!q) throw new Error("the repository function ran no query");
+  return q;
+}
+
+export async function explain(store: Store, q: CompiledQuery): Promise<string[]> {
+  if (store.engine === "postgres") {
+    const r = await store.db.executeQuery<{ "QUERY PLAN": string }>(CompiledQuery.raw(`explain ${q.sql}`, [...q.parameters]));
+    return r.rows.map((row) => row["QUERY PLAN"]);
+  }
+  const r = await store.db.executeQuery<{ id: number; parent: number; detail: string }>(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
+  // Indent by depth, the way the sqlite3 shell prints the tree.
+  const depth = new Map<number, number>([[0, 0]]);
+  return r.rows.map((row) => {
+    const d = (depth.get(row.parent) ?? 0) + 1;
+    depth.set(row.id, d);
+    return `${"  ".repeat(d - 1)}${row.detail}`;
+  });
+}
+
+export interface PlanCheck {
+  name: string;
+  sql: string;
+  plan: string[];
+  /** The index the query must be answered through. */
+  expectedIndex: string;
+  problems: string[];
+}
+
+export interface PlanKeys {
+  accountSid: string;
+  apiKey: string;
+  /** A trunk with many numbers, its id and sid. */
+  trunkId: number;
+  trunkSid: string;
+  /** A trunk id in the middle of the account's trunks, as a carrier keyset cursor. */
+  cursorTrunkId: number;
+  number: string;
+}
+
+/**
+ * What a list or lookup must not do at any size, because its cost would then grow with the data
+ * rather than with the page:
+ * - read a whole table or index: SQLite `SCAN x`, PostgreSQL `Seq Scan`;
+ * - walk an index that does not bound the rows and filter as it goes (PostgreSQL's favourite
+ *   trap for `WHERE key = ? ORDER BY id LIMIT n`: `Index Scan using x_pkey` + `Filter: key = ?`) —
+ *   every index scan must have an equality (or a closed range) in its `Index Cond`;
+ * - (SQLite) sort with a temporary B-tree: every order we page by comes from an index (sorting
+ *   the one page of rows that a LIMIT-bounded `page` subquery returned is fine).
+ * PostgreSQL may still sort the rows of one key (`Bitmap Heap Scan` + `Sort` for a small trunk):
+ * bounded by that trunk's rows, so allowed.
+ */
+function problemsOf(engine: Engine, plan: string[], expectedIndex: string): string[] {
+  const problems: string[] = [];
+  if (!plan.join("\n").includes(expectedIndex)) problems.push(`does not use ${expectedIndex}`);
+  if (engine === "sqlite") {
+    // A page of ids taken first (a `page` subquery, LIMIT-bounded) may be scanned and sorted:
+    // that is at most one page of rows.
+    const paged = plan.some((l) => /^(CO-ROUTINE|MATERIALIZE) page\b/.test(l));
+    for (const line of plan) {
+      if (/^\s*SCAN /.test(line) && !/^SCAN page\b/.test(line)) problems.push(`full scan: ${line.trim()}`);
+      if (/TEMP B-TREE/.test(line) && !(paged && /^USE TEMP B-TREE FOR ORDER BY/.test(line))) problems.push(`sorts with a temporary B-tree: ${line.trim()}`);
+    }
+    return problems;
+  }
+  plan.forEach((line, i) => {
+    if (/Seq Scan/.test(line)) problems.push(`full scan: ${line.trim()}`);
+    const scan = /(Index Scan|Index Only Scan|Bitmap Index Scan)( Backward)? (using|on) (\S+)/.exec(line);
+    if (!scan) return;
+    const indent = line.search(/\S/);
+    const props: string[] = [];
+    for (let j = i + 1; j < plan.length; j++) {
+      const next = plan[j] as string;
+      if (next.search(/\S/) <= indent || /->/.test(next)) break;
+      props.push(next.trim());
+    }
+    const cond = props.find((p) => p.startsWith("Index Cond:"));
+    const bounded = cond !== undefined && (/ = /.test(cond) || (/ >= /.test(cond) && / <= /.test(cond)));
+    if (!bounded) problems.push(`walks ${scan[4]} without an equality bound${cond ? ` (${cond})` : ""}: ${line.trim()}`);
+  });
+  return problems;
+}
+
+/** The per-request queries of list and lookup endpoints, with the index each must use. */
+export async function checkPlans(store: Store, keys: PlanKeys, deepOffset = 0): Promise<PlanCheck[]> {
+  const engine = store.engine;
+  const cases: { name: string; expectedIndex: string; run: (db: Kysely<Database>) => Promise<unknown> }[] = [
+    { name: "authenticate: account by api key", expectedIndex: engine === "postgres" ? "accounts_api_key_key" : "sqlite_autoindex_accounts_2", run: (db) => accountsRepo.findByApiKey(db, keys.apiKey) },
+    { name: "list trunks of an account (first page)", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.listByOffset(db, keys.accountSid, 0, 50) },
+    { name: `list trunks of an account (offset ${deepOffset})`, expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.listByOffset(db, keys.accountSid, deepOffset, 50) },
+    { name: "list trunks, newest first (carrier keyset)", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.listByKeyset(db, keys.accountSid, 50) },
+    { name: "list trunks, older than a cursor (carrier keyset)", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.listByKeyset(db, keys.accountSid, 50, { after: keys.cursorTrunkId }) },
+    { name: "list trunks, newer than a cursor (carrier keyset)", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.listByKeyset(db, keys.accountSid, 50, { before: keys.cursorTrunkId }) },
+    { name: "any newer trunk? (carrier keyset)", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.existsNewer(db, keys.accountSid, keys.cursorTrunkId) },
+    { name: "get trunk by sid", expectedIndex: engine === "postgres" ? "trunks_sid_key" : "sqlite_autoindex_trunks_1", run: (db) => trunksRepo.findBySid(db, keys.accountSid, keys.trunkSid) },
+    { name: "list numbers of a trunk (first page)", expectedIndex: "phone_numbers_trunk_id_idx", run: (db) => phoneNumbersRepo.listByTrunk(db, keys.trunkId, 0, 50) },
+    { name: `list numbers of a trunk (offset ${deepOffset})`, expectedIndex: "phone_numbers_trunk_id_idx", run: (db) => phoneNumbersRepo.listByTrunk(db, keys.trunkId, deepOffset, 50) },
+    { name: "look up a number in an account (trunk-maps)", expectedIndex: engine === "postgres" ? "phone_numbers_number_key" : "sqlite_autoindex_phone_numbers_1", run: (db) => phoneNumbersRepo.findInAccount(db, keys.accountSid, keys.number) },
+    { name: "credentials of a trunk", expectedIndex: "credentials_trunk_id_idx", run: (db) => credentialsRepo.allOfTrunk(db, keys.trunkId) },
+  ];
+  const out: PlanCheck[] = [];
+  for (const c of cases) {
+    const q = await captureSql(engine, c.run);
+    const plan = await explain(store, q);
+    out.push({ name: c.name, sql: q.sql, plan, expectedIndex: c.expectedIndex, problems: problemsOf(engine, plan, c.expectedIndex) });
+  }
+  return out;
+}
+
+export function formatPlans(checks: PlanCheck[]): string {
+  return checks.map((c) => `${c.problems.length ? "FAIL" : "ok  "} ${c.name}  [${c.expectedIndex}]\n${c.plan.map((l) => `       ${l}`).join("\n")}${c.problems.length ? `\n       problems: ${c.problems.join("; ")}` : ""}`).join("\n");
+}

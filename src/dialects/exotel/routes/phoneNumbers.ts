@@ -1,0 +1,46 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { NumberMode } from "../../../domain/types.js";
+import type { AppDeps } from "../../../http/deps.js";
+import { sendData } from "../envelope.js";
+import { parseId } from "../parse.js";
+import { renderPhoneNumber } from "../render.js";
+import { NullableString, TrunkItemParams, TrunkParams } from "../schemas.js";
+import { childUrls, registerCollection, typed } from "./children.js";
+
+const MapNumberBody = Type.Object({
+  phone_number: Type.String({ description: "E.164 with the + prefix, e.g. +919876543210" }),
+  mode: Type.Optional(NullableString),
+});
+const UpdateNumberBody = Type.Object({
+  phone_number: Type.String({ description: "The mapped number (must match)" }),
+  mode: Type.String({ description: "pstn or flow" }),
+});
+
+/** Phone-number mappings of a trunk. `mode` is the domain's to check (pstn, flow, or none). */
+export function registerPhoneNumberRoutes(app: FastifyInstance, { services }: AppDeps): void {
+  const api = typed(app);
+  const tags = ["Exotel v2: phone numbers"];
+  for (const { url, hide } of childUrls("phone-numbers")) {
+    api.post(url, { schema: { tags, hide, summary: "Map a phone number", params: TrunkParams, body: MapNumberBody } }, async (req, reply) => {
+      const { phone_number, mode } = req.body;
+      const mapped = await services.phoneNumbers.map(req.params.account_sid, req.params.trunk_sid, phone_number, (mode ?? null) as NumberMode | null);
+      return sendData(req, reply, renderPhoneNumber(mapped));
+    });
+  }
+  for (const { url, hide } of childUrls("phone-numbers", "/:id")) {
+    api.put(url, { schema: { tags, hide, summary: "Switch a number's mode", params: TrunkItemParams, body: UpdateNumberBody } }, async (req, reply) => {
+      const { account_sid, trunk_sid, id } = req.params;
+      const updated = await services.phoneNumbers.updateMode(account_sid, trunk_sid, parseId(id), req.body.phone_number, req.body.mode as NumberMode);
+      return sendData(req, reply, renderPhoneNumber(updated));
+    });
+  }
+  registerCollection(app, {
+    segment: "phone-numbers",
+    tag: tags[0]!,
+    noun: "phone number",
+    render: renderPhoneNumber,
+    list: (account, trunk, p) => services.phoneNumbers.list(account, trunk, p.offset, p.pageSize),
+    remove: (account, trunk, id) => services.phoneNumbers.remove(account, trunk, id),
+  });
+}
