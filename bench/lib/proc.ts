@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import pg from "pg";
+import { freePort, stopChild, waitUntilReady } from "../../test/helpers/process.js";
+
+export { freePort };
 
 /** Process placement and lifecycle for the benchmarks: servers on one core, load on the other. */
 
@@ -11,17 +13,6 @@ export const LOAD_CORE = 1;
 export function pinSelf(core: number): boolean {
   const r = spawnSync("taskset", ["-a", "-p", "-c", String(core), String(process.pid)], { encoding: "utf8" });
   return r.status === 0;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
 }
 
 export interface Child {
@@ -52,20 +43,7 @@ export async function startPinned(name: string, script: string, args: string[], 
     err = (err + d.toString()).slice(-20_000);
   });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${err}`);
-    const ok = await fetch(base + readyPath).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`${name} not ready within 30 s:\n${err}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilReady(child, base + readyPath, 30_000, () => err, name);
   return {
     name,
     pid: child.pid as number,
@@ -79,16 +57,7 @@ export async function startPinned(name: string, script: string, args: string[], 
       const m = /VmRSS:\s+(\d+) kB/.exec(r.stdout ?? "");
       return m ? Number(m[1]) * 1024 : NaN;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }),
+    stop: () => stopChild(child, 10_000),
   };
 }
 

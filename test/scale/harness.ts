@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { freePort, stopChild, waitUntilReady } from "../helpers/process.js";
+
+export { freePort };
 
 /** Shared by the scale tests: real PostgreSQL, real Redis, real server processes. */
 export const PG_URL = process.env.TRUNKLINE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -74,17 +76,6 @@ export async function dropRedisPrefix(prefix: string): Promise<void> {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
 export function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
   return spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], { env, encoding: "utf8", timeout: 60_000 });
 }
@@ -106,36 +97,13 @@ export async function startServer(env: NodeJS.ProcessEnv, timeoutMs = 20_000): P
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready:\n${out}`);
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`server did not answer /healthz within ${timeoutMs} ms:\n${out}`);
-    }
-    await sleep(100);
-  }
+  await waitUntilReady(child, `${base}/healthz`, timeoutMs, () => out);
   return {
     port,
     base,
     child,
     output: () => out,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }),
+    stop: () => stopChild(child),
   };
 }
 
