@@ -25,8 +25,10 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
     disableRequestLogging: true,
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
   });
-  app.addHook("onRequest", async (req, reply) => {
+  // Callback style: an async hook costs a promise per request on every route.
+  app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
+    done();
   });
   if (logger) {
     app.addHook("onResponse", (req, reply, done) => {
