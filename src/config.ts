@@ -36,8 +36,13 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 
 function loadRegions(raw: string | undefined): Region[] {
   if (!raw) return defaultRegions;
-  const text = raw.trim().startsWith("[") ? raw : readFileSync(raw, "utf8");
-  const parsed = JSON.parse(text) as Partial<Region>[];
+  const inline = raw.trim().startsWith("[");
+  let parsed: Partial<Region>[];
+  try {
+    parsed = JSON.parse(inline ? raw : readFileSync(raw, "utf8")) as Partial<Region>[];
+  } catch (e) {
+    throw new Error(`TRUNKLINE_REGIONS must be a JSON array or the path of a file holding one (${inline ? "inline" : raw}): ${(e as Error).message}`);
+  }
   if (!Array.isArray(parsed) || parsed.length === 0) throw new Error("TRUNKLINE_REGIONS must be a non-empty JSON array");
   return parsed.map((r, i) => {
     if (!r.alias || typeof r.alias !== "string") throw new Error(`TRUNKLINE_REGIONS[${i}].alias is required`);

@@ -6,7 +6,8 @@ export interface Account {
   updatedAt: string;
 }
 
-export type AuthenticationMode = "ip_address" | "client_credentials";
+export const AUTHENTICATION_MODES = ["ip_address", "client_credentials"] as const;
+export type AuthenticationMode = (typeof AUTHENTICATION_MODES)[number];
 export type NumberMode = "pstn" | "flow";
 export type Transport = "tcp" | "tls" | "udp";
 

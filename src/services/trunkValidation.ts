@@ -1,5 +1,6 @@
 import type { ValidationIssue } from "../domain/errors.js";
 import type { RegionSet } from "../domain/regions.js";
+import { AUTHENTICATION_MODES } from "../domain/types.js";
 import { isCountryCode, isDigits, isHost, isPort, isPositiveInteger, MAX_TEXT } from "../domain/rules.js";
 import type { TrunkPatch } from "./trunkInput.js";
 import { LIMITS } from "./context.js";
@@ -12,6 +13,9 @@ export function validateTrunkPatch(patch: TrunkPatch, regions: RegionSet): Valid
   if (patch.name !== undefined) {
     if (patch.name.trim() === "") issues.push({ field: "name", kind: "blank", message: "name must be filled" });
     else if (patch.name.length > MAX_TEXT) bad("name", `name must be at most ${MAX_TEXT} characters`);
+  }
+  if (patch.authenticationMode !== undefined && !(AUTHENTICATION_MODES as readonly string[]).includes(patch.authenticationMode)) {
+    bad("authentication_mode", "authentication_mode is invalid");
   }
   if (patch.region !== undefined && !regions.has(patch.region)) bad("region", "region is invalid");
   if (patch.maxChannels !== undefined && patch.maxChannels !== null && !isPositiveInteger(patch.maxChannels)) {

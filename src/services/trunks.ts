@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.js";
+import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } from "../domain/errors.js";
 import { newClientPassword, newClientUsername, newTrunkPassword, newTrunkSid, newUuid } from "../domain/ids.js";
 import { nowIso } from "../domain/time.js";
 import type { Page, Trunk, TrunkDetail } from "../domain/types.js";
@@ -64,6 +64,11 @@ export class TrunkService {
 
   private get db() {
     return this.ctx.store.db;
+  }
+
+  /** Every problem with a create or patch, without touching the store (dialects merge these with their own). */
+  validate(patch: TrunkPatch): ValidationIssue[] {
+    return validateTrunkPatch(patch, this.ctx.regions);
   }
 
   async create(accountSid: string, input: NewTrunk): Promise<TrunkDetail> {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { loadConfig } from "../../src/config.js";
 import { buildServer } from "../../src/http/server.js";
 import { DEMO_ACCOUNT, openRuntime, type Runtime } from "../../src/runtime.js";
+import { CarrierClient } from "./carrierClient.js";
 import { basicAuth, ExotelClient } from "./client.js";
 import { ENGINES, openStoreFixture, type EngineName, type StoreFixture } from "./stores.js";
 
@@ -14,8 +15,12 @@ export interface TestServer {
   runtime: Runtime;
   /** The demo account of the reference (exoteltest / a1b2c3d4e5f6g7h8i9j0). */
   demo: ExotelClient;
+  /** The demo account through the carrier API (Bearer a1b2c3d4e5f6g7h8i9j0). */
+  demoCarrier: CarrierClient;
   /** Creates an account and returns a client for it. */
   account(sid: string): Promise<ExotelClient>;
+  /** Creates an account and returns a client for each dialect. */
+  clients(sid: string): Promise<{ exotel: ExotelClient; carrier: CarrierClient }>;
   close(): Promise<void>;
 }
 
@@ -47,9 +52,14 @@ export async function startServer(engine: EngineName, env: Record<string, string
       baseUrl,
       runtime: rt,
       demo: new ExotelClient(baseUrl, DEMO_ACCOUNT.sid, basicAuth(DEMO_ACCOUNT.apiKey, DEMO_ACCOUNT.apiToken)),
+      demoCarrier: new CarrierClient(baseUrl, DEMO_ACCOUNT.apiToken),
       async account(sid) {
         const issued = await rt.services.accounts.create({ sid });
         return new ExotelClient(baseUrl, sid, basicAuth(issued.apiKey, issued.apiToken));
+      },
+      async clients(sid) {
+        const issued = await rt.services.accounts.create({ sid });
+        return { exotel: new ExotelClient(baseUrl, sid, basicAuth(issued.apiKey, issued.apiToken)), carrier: new CarrierClient(baseUrl, issued.apiToken) };
       },
       async close() {
         await server.close();

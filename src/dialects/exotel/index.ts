@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { ValidationError } from "../../domain/errors.js";
 import type { AppDeps } from "../../http/deps.js";
+import { requestHasNul } from "../../http/nulText.js";
 import { exotelAuth } from "./auth.js";
 import { requireJsonBody } from "./contentType.js";
 import { errorData, sendError } from "./envelope.js";
 import { exotelErrorForUnknown } from "./errors.js";
-import { hasNul } from "./parse.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerDestinationRoutes } from "./routes/destinationUris.js";
 import { registerPhoneNumberRoutes } from "./routes/phoneNumbers.js";
@@ -20,7 +20,7 @@ export async function registerExotel(app: FastifyInstance, deps: AppDeps): Promi
   app.addHook("onRequest", exotelAuth(deps));
   app.addHook("onRequest", requireJsonBody);
   app.addHook("preValidation", async (req) => {
-    if (hasNul(req.params) || hasNul(req.query) || hasNul(req.body)) throw ValidationError.of("request", "Request text must not contain NUL characters");
+    if (requestHasNul(req)) throw ValidationError.of("request", "Request text must not contain NUL characters");
   });
   app.setErrorHandler((error, req, reply) => {
     const { httpCode, data } = exotelErrorForUnknown(error, req);

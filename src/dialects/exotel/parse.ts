@@ -38,11 +38,3 @@ export function requireAnyOf(body: Record<string, unknown>, fields: string[]): v
     throw ValidationError.of(fields[0] ?? "body", `At least one of ${fields.join(", ")} is mandatory`, "missing");
   }
 }
-
-/** True when any string in a parsed request part holds a NUL (no store accepts it in text). */
-export function hasNul(value: unknown, depth = 0): boolean {
-  if (typeof value === "string") return value.includes("\u0000");
-  if (depth > 32 || value === null || typeof value !== "object") return false;
-  const parts = Array.isArray(value) ? value : [...Object.keys(value), ...Object.values(value)];
-  return parts.some((v) => hasNul(v, depth + 1));
-}

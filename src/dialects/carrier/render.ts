@@ -1,0 +1,42 @@
+import type { TrunkDetail } from "../../domain/types.js";
+import { formatIPv4Cidr } from "../../domain/rules.js";
+import { RESOURCE_TYPE } from "./parse.js";
+
+const DEFAULT_SIP_PORT = 5060;
+
+/** The first (preferred) destination as `outbound_host`: "host", or "host:port" off 5060. */
+function outboundHost(t: TrunkDetail): string | null {
+  const [primary] = t.destinations;
+  if (!primary) return null;
+  return primary.port === DEFAULT_SIP_PORT ? primary.host : `${primary.host}:${primary.port}`;
+}
+
+/**
+ * A trunk as a `sip_trunk` resource: the reference's attributes in its order, the issued
+ * credential only in `client_credentials` mode, then the timestamps.
+ */
+export function renderSipTrunk(t: TrunkDetail, self: string) {
+  const credential = t.authenticationMode === "client_credentials" ? t.credentials[0] : undefined;
+  return {
+    id: t.uuid,
+    type: RESOURCE_TYPE,
+    attributes: {
+      name: t.name,
+      authentication_mode: t.authenticationMode,
+      region: t.region,
+      max_channels: t.maxChannels,
+      default_sender: t.callerId,
+      inbound_country: t.inboundCountry,
+      inbound_source_ips: t.acl.map((e) => formatIPv4Cidr(e.ip, e.mask)),
+      outbound_host: outboundHost(t),
+      outbound_dial_string_prefix: t.outboundDialStringPrefix,
+      outbound_national_dialing: t.outboundNationalDialing,
+      outbound_plus_prefix: t.outboundPlusPrefix,
+      outbound_route_prefixes: t.routePrefixes,
+      ...(credential ? { username: credential.username, password: credential.password } : {}),
+      created_at: t.createdAt,
+      updated_at: t.updatedAt,
+    },
+    links: { self },
+  };
+}

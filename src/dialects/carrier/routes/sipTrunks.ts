@@ -1,0 +1,68 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { ValidationError } from "../../../domain/errors.js";
+import type { AppDeps } from "../../../http/deps.js";
+import type { NewTrunk } from "../../../services/trunkInput.js";
+import { sendDocument } from "../document.js";
+import { pageLinks, parseCursor } from "../paging.js";
+import { readSipTrunkDocument } from "../parse.js";
+import { renderSipTrunk } from "../render.js";
+import { CreateSipTrunkDocument, ListQuery, SipTrunkParams, UpdateSipTrunkDocument } from "../schemas.js";
+
+const tags = ["Carrier: SIP trunks"];
+
+/** `/carrier/v1/sip_trunks` and `/carrier/v1/sip_trunks/:id`; the trunk is addressed by its UUID. */
+export function registerSipTrunkRoutes(app: FastifyInstance, { services, config }: AppDeps): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const collectionUrl = (req: FastifyRequest) => `${config.publicUrl ?? `${req.protocol}://${req.host}`}/carrier/v1/sip_trunks`;
+  const accountSid = (req: FastifyRequest) => (req.account as { sid: string }).sid;
+
+  /** Reads the document and reports the dialect's and the domain's problems together. */
+  const readOrThrow = (req: FastifyRequest, urlId?: string) => {
+    const { patch, issues } = readSipTrunkDocument(req.body, req.validationError?.validation, urlId);
+    const all = [...issues, ...services.trunks.validate(patch)];
+    if (all.length) throw new ValidationError(all);
+    return patch;
+  };
+
+  api.get("/sip_trunks", { schema: { tags, summary: "List SIP trunks (newest first, by cursor)", querystring: ListQuery } }, async (req, reply) => {
+    const cursor = parseCursor(req.query as Record<string, unknown>);
+    const page = await services.trunks.listByKeyset(accountSid(req), cursor.size, cursor);
+    const base = collectionUrl(req);
+    const ids = page.items.map((t) => t.uuid);
+    return sendDocument(reply, 200, {
+      data: page.items.map((t) => renderSipTrunk(t, `${base}/${t.uuid}`)),
+      links: pageLinks(base, cursor.size, ids, page.hasNewer, page.hasOlder),
+    });
+  });
+
+  api.post("/sip_trunks", { schema: { tags, summary: "Create a SIP trunk", body: CreateSipTrunkDocument }, attachValidation: true }, async (req, reply) => {
+    const patch = readOrThrow(req) as NewTrunk;
+    const trunk = await services.trunks.create(accountSid(req), patch);
+    const self = `${collectionUrl(req)}/${trunk.uuid}`;
+    reply.header("location", self);
+    return sendDocument(reply, 201, { data: renderSipTrunk(trunk, self) });
+  });
+
+  api.get("/sip_trunks/:id", { schema: { tags, summary: "Get a SIP trunk", params: SipTrunkParams } }, async (req, reply) => {
+    const trunk = await services.trunks.getDetail(accountSid(req), { uuid: req.params.id });
+    return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`) });
+  });
+
+  api.patch(
+    "/sip_trunks/:id",
+    { schema: { tags, summary: "Update a SIP trunk (only the attributes given)", params: SipTrunkParams, body: UpdateSipTrunkDocument }, attachValidation: true },
+    async (req, reply) => {
+      // An unknown id is 404 whatever the body says: look it up first.
+      await services.trunks.get(accountSid(req), { uuid: req.params.id });
+      const patch = readOrThrow(req, req.params.id);
+      const trunk = await services.trunks.update(accountSid(req), { uuid: req.params.id }, patch);
+      return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`) });
+    },
+  );
+
+  api.delete("/sip_trunks/:id", { schema: { tags, summary: "Delete a SIP trunk; answers with it as it was", params: SipTrunkParams } }, async (req, reply) => {
+    const trunk = await services.trunks.delete(accountSid(req), { uuid: req.params.id });
+    return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`) });
+  });
+}
