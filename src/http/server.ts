@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { registerCarrier } from "../dialects/carrier/index.js";
 import { registerExotel } from "../dialects/exotel/index.js";
 import type { AppDeps } from "./deps.js";
@@ -22,7 +22,7 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
     genReqId: newRequestId,
     requestIdHeader: false,
     // One access-log line per request (in onResponse below) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
   });
   // Callback style: an async hook costs a promise per request on every route.
