@@ -24,6 +24,8 @@ export interface Config {
   pgSchema?: string | undefined;
   /** Prefix of every Redis key this deployment writes (rate-limit windows). */
   redisPrefix?: string;
+  /** JSON-RPC URLs of the SIP edges this process keeps in step (TRUNKLINE_EDGE_RPC_URLS). */
+  edgeRpcUrls?: string[];
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -74,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.TRUNKLINE_PUBLIC_URL || undefined,
     pgSchema: env.TRUNKLINE_PG_SCHEMA || undefined,
     redisPrefix: env.TRUNKLINE_REDIS_PREFIX ?? "trunkline:",
+    edgeRpcUrls: (env.TRUNKLINE_EDGE_RPC_URLS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
   };
 }

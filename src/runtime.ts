@@ -4,6 +4,7 @@ import type { RateLimiter } from "./http/rateLimit.js";
 import { MemoryRateLimiter } from "./http/rateLimit.js";
 import { RedisRateLimiter } from "./http/redisRateLimiter.js";
 import type { AppDeps } from "./http/deps.js";
+import { EdgeReloader } from "./edge/reloader.js";
 import { ChangeFeed } from "./services/changeFeed.js";
 import { createServices } from "./services/index.js";
 import { migrateToLatest, openStore, type StoreOptions } from "./store/db.js";
@@ -12,6 +13,8 @@ export const DEMO_ACCOUNT = { sid: "exoteltest", apiKey: "exoteltest", apiToken:
 
 export interface Runtime extends AppDeps {
   feed: ChangeFeed;
+  /** Keeps the SIP edges in step with the store, when TRUNKLINE_EDGE_RPC_URLS names any. */
+  edge: EdgeReloader | undefined;
   close(): Promise<void>;
 }
 
@@ -35,13 +38,16 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       ? await RedisRateLimiter.open({ url: config.redisUrl, limit: config.rateLimitPerMinute, prefix: config.redisPrefix })
       : new MemoryRateLimiter(config.rateLimitPerMinute));
   if (config.demo) await services.accounts.ensure(DEMO_ACCOUNT.sid, DEMO_ACCOUNT.apiKey, DEMO_ACCOUNT.apiToken);
+  const edge = config.edgeRpcUrls?.length ? new EdgeReloader({ store, feed, urls: config.edgeRpcUrls }).start() : undefined;
   return {
     config,
     store,
     services,
     limiter,
     feed,
+    edge,
     async close() {
+      await edge?.stop();
       await limiter.close();
       await store.close();
     },

@@ -3,6 +3,7 @@ import { loadConfig } from "../config.js";
 import { DomainError } from "../domain/errors.js";
 import { migrateToLatest, openStore } from "../store/db.js";
 import { accounts } from "./commands/accounts.js";
+import { edge } from "./commands/edge.js";
 import { seed } from "./commands/seed.js";
 import { serve } from "./commands/serve.js";
 
@@ -15,6 +16,8 @@ commands:
   migrate                                apply database migrations and exit
   accounts create|list|rotate-token      manage accounts and API credentials
   seed --trunks N [--numbers M] [--account SID]   bulk test data (scale checks, benchmarks)
+  edge [--print] [--listen IP:PORT] [--rpc IP:PORT] [--children N] [--realm R] [--shm MB]
+                                         run the Kamailio SIP edge on this store (or print its config)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -41,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return accounts(rest, config);
     case "seed":
       return seed(rest, config);
+    case "edge":
+      return edge(rest, config);
     case undefined:
     case "help":
     case "--help":

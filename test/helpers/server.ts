@@ -21,6 +21,8 @@ export interface TestServer {
   account(sid: string): Promise<ExotelClient>;
   /** Creates an account and returns a client for each dialect. */
   clients(sid: string): Promise<{ exotel: ExotelClient; carrier: CarrierClient }>;
+  /** Stops the server and its runtime but keeps the store (the SIP edge suites read it on). */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,11 @@ export async function startServer(engine: EngineName, env: Record<string, string
     await app.listen({ port: 0, host: "127.0.0.1" });
     const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const server = app;
+    let stopped: Promise<void> | undefined;
+    const stop = async () => {
+      stopped ??= server.close().then(() => rt.close());
+      await stopped;
+    };
     return {
       engine,
       baseUrl,
@@ -61,9 +68,9 @@ export async function startServer(engine: EngineName, env: Record<string, string
         const issued = await rt.services.accounts.create({ sid });
         return { exotel: new ExotelClient(baseUrl, sid, basicAuth(issued.apiKey, issued.apiToken)), carrier: new CarrierClient(baseUrl, issued.apiToken) };
       },
+      stop,
       async close() {
-        await server.close();
-        await rt.close();
+        await stop();
         await store.dispose();
       },
     };

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Engine } from "../engine.js";
 import * as m001 from "./001_initial.js";
+import * as m002 from "./002_edge.js";
 
 export interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -9,4 +10,5 @@ export interface EngineMigration {
 /** Ordered by name; append new migrations here and never edit an applied one. */
 export const migrations: Record<string, EngineMigration> = {
   "001_initial": m001,
+  "002_edge": m002,
 };

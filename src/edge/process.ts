@@ -1,0 +1,49 @@
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EdgeOptions } from "./config.js";
+import { kamailioEnv, renderConfig } from "./render.js";
+
+export const KAMAILIO_INSTALL_HINT =
+  "apt-get install kamailio kamailio-sqlite-modules kamailio-postgres-modules kamailio-extra-modules";
+
+/** Fails with the install hint when the kamailio binary is not on PATH. */
+export function requireKamailio(bin = process.env.TRUNKLINE_KAMAILIO_BIN || "kamailio"): string {
+  const probe = spawnSync(bin, ["-v"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) throw new Error(`kamailio not found ('${bin} -v' failed). Install it with: ${KAMAILIO_INSTALL_HINT}`);
+  return bin;
+}
+
+export interface EdgeProcess {
+  child: ChildProcess;
+  configPath: string;
+  /** Removes the rendered config (after the process has exited). */
+  cleanup(): void;
+}
+
+/**
+ * Renders the config into a private temp dir and runs Kamailio in the foreground (-DD, logs to
+ * stderr). Shared and private memory are in MB.
+ */
+export function startKamailio(
+  options: EdgeOptions,
+  run: {
+    shmMb?: number;
+    pkgMb?: number;
+    stdio?: StdioOptions;
+    /** Command to run Kamailio under, e.g. ["taskset", "-c", "0"] (benchmarks pin it). */
+    wrapper?: string[];
+    /** A config to run instead of the rendered edge config (the benchmark's bare relay). */
+    config?: string;
+  } = {},
+): EdgeProcess {
+  const bin = requireKamailio();
+  const dir = mkdtempSync(join(tmpdir(), "tl-edge-"));
+  const configPath = join(dir, "kamailio.cfg");
+  writeFileSync(configPath, run.config ?? renderConfig(options), { mode: 0o600 });
+  const args = ["-DD", "-E", "-f", configPath, "-m", String(run.shmMb ?? 256), "-M", String(run.pkgMb ?? 16), "-Y", dir, "-P", join(dir, "kamailio.pid")];
+  const [cmd, ...pre] = [...(run.wrapper ?? []), bin];
+  const child = spawn(cmd as string, [...pre, ...args], { env: kamailioEnv(options), stdio: run.stdio ?? ["ignore", "pipe", "pipe"] });
+  return { child, configPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

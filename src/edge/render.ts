@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { isPostgresUrl } from "../store/db.js";
+import type { EdgeOptions } from "./config.js";
+
+/** The template ships with the package (`edge/`), two levels above both src/edge and dist/edge. */
+export const TEMPLATE_PATH = fileURLToPath(new URL("../../edge/kamailio.cfg.tmpl", import.meta.url));
+
+/** Kamailio's spelling of the store's location. */
+export function kamailioDbUrl(databaseUrl: string): string {
+  if (isPostgresUrl(databaseUrl)) return databaseUrl.replace(/^postgresql:/, "postgres:").replace(/\?.*$/, "");
+  return `sqlite://${resolve(databaseUrl.replace(/^sqlite:(\/\/)?/, ""))}`;
+}
+
+/** Config-file strings are double-quoted; nothing rendered may break out of them. */
+function quoted(value: string, name: string): string {
+  if (/["\\\r\n]/.test(value)) throw new Error(`${name} must not contain quotes, backslashes or line breaks: ${value}`);
+  return value;
+}
+
+export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPLATE_PATH, "utf8")): string {
+  const flows = options.regions
+    .map((r) => `\t$sht(regions=>${quoted(r.alias, "region alias")}) = "${quoted(r.flowUri, "flowUri")}";`)
+    .join("\n");
+  const values: Record<string, string> = {
+    LOG_LEVEL: String(options.logLevel),
+    CHILDREN: String(options.children),
+    SIP_ADDR: options.sipAddress,
+    SIP_PORT: String(options.sipPort),
+    RPC_ADDR: options.rpcAddress,
+    RPC_PORT: String(options.rpcPort),
+    MODULE_PATH: quoted(options.modulePath, "module path"),
+    DB_MODULE: isPostgresUrl(options.databaseUrl) ? "db_postgres.so" : "db_sqlite.so",
+    DB_URL: quoted(kamailioDbUrl(options.databaseUrl), "database URL"),
+    FR_TIMER_MS: String(options.frTimerMs),
+    MAX_SUBNETS: String(options.maxSubnets),
+    NUMBERS_SIZE: String(options.numbersSize),
+    TRUNKS_SIZE: String(options.trunksSize),
+    REALM: quoted(options.realm, "realm"),
+    REGION_FLOW_URIS: flows,
+  };
+  return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`kamailio template: unknown placeholder {{${name}}}`);
+    return value;
+  });
+}
+
+/**
+ * Environment for the Kamailio process. db_postgres has no schema setting, but libpq reads
+ * PGOPTIONS, so every connection it opens starts in the store's schema.
+ */
+export function kamailioEnv(options: EdgeOptions, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env = { ...base };
+  if (options.pgSchema && isPostgresUrl(options.databaseUrl)) env.PGOPTIONS = `-c search_path=${options.pgSchema.replace(/[^A-Za-z0-9_]/g, "")}`;
+  return env;
+}

@@ -1,0 +1,26 @@
+/** Row shapes of the edge projection (migration 002_edge), for typed reads by the reloader. */
+
+type HtableRow = {
+  key_name: string;
+  key_type: number;
+  value_type: number;
+  key_value: string;
+  expires: number;
+};
+
+// Type aliases, not interfaces: Kysely's withTables wants an index signature.
+export type EdgeViews = {
+  edge_countries: { country: string; calling_code: string; national_prefix: string; pattern: string };
+  edge_trunks: HtableRow & { trunk_id: number; account_sid: string };
+  edge_numbers: HtableRow & { trunk_id: number };
+  edge_routes: HtableRow & { account_sid: string };
+};
+
+/** The htables the edge loads from the views, and the scope column each is diffed by. */
+export const HTABLES = {
+  numbers: { view: "edge_numbers", scope: "trunk_id" },
+  trunks: { view: "edge_trunks", scope: "trunk_id" },
+  routes: { view: "edge_routes", scope: "account_sid" },
+} as const;
+
+export type HtableName = keyof typeof HTABLES;
