@@ -42,7 +42,7 @@ export function startKamailio(
   const dir = mkdtempSync(join(tmpdir(), "tl-edge-"));
   const configPath = join(dir, "kamailio.cfg");
   writeFileSync(configPath, run.config ?? renderConfig(options), { mode: 0o600 });
-  const args = ["-DD", "-E", "-f", configPath, "-m", String(run.shmMb ?? 256), "-M", String(run.pkgMb ?? 16), "-Y", dir, "-P", join(dir, "kamailio.pid")];
+  const args = ["-DD", "-E", "-f", configPath, "-m", String(run.shmMb ?? 256), "-M", String(run.pkgMb ?? 64), "-Y", dir, "-P", join(dir, "kamailio.pid")];
   const [cmd, ...pre] = [...(run.wrapper ?? []), bin];
   const child = spawn(cmd as string, [...pre, ...args], { env: kamailioEnv(options), stdio: run.stdio ?? ["ignore", "pipe", "pipe"] });
   return { child, configPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -1,0 +1,324 @@
+/**
+ * SIP edge benchmark (npm run bench:edge; bounded, ~5 min; --quick ~2 min).
+ *
+ * 1. Propagation: time from the API's response to the first call that sees the change (a new
+ *    number mapping), p50/p99, with a small store and again at size.
+ * 2. Call setups per second through the edge, provisioned at size (10k trunks, 100k numbers,
+ *    10k ACL entries, 10k destinations), against the same Kamailio running a bare relay config
+ *    in the same run, interleaved; reported as a ratio (docs/benchmarks.md, "SIP edge").
+ *
+ * Kamailio is pinned to core 0; sipp (load and answering UAS) and this process to core 1.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
+import { loadConfig } from "../src/config.js";
+import { edgeOptions, type EdgeOptions } from "../src/edge/config.js";
+import { syncCountryRules } from "../src/edge/countries.js";
+import { requireKamailio, startKamailio, type EdgeProcess } from "../src/edge/process.js";
+import { EdgeRpc } from "../src/edge/rpc.js";
+import { buildServer } from "../src/http/server.js";
+import { openRuntime } from "../src/runtime.js";
+import { nowIso } from "../src/domain/time.js";
+import { defaultRegions } from "../src/domain/regions.js";
+import { seedStore } from "../src/store/seed.js";
+import { engineFixture } from "../test/store/engines.js";
+import { load, requireSipp, removeSippFiles, startUas, type Uas } from "../test/edge/sipp.js";
+import { freePort, LOAD_CORE, pinSelf, SERVER_CORE } from "./lib/proc.js";
+import { SipProbe } from "./lib/sipProbe.js";
+import { fmt, median, percentile, range } from "./lib/stats.js";
+import { stopChild } from "../test/helpers/process.js";
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const option = (name: string, fallback: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] ? (argv[i + 1] as string) : fallback;
+};
+const QUICK = flag("--quick");
+const ENGINE = option("--engine", "sqlite") as "sqlite" | "postgres";
+const TRUNKS = Number(option("--trunks", QUICK ? "1000" : "10000"));
+const NUMBERS = Number(option("--numbers", QUICK ? "10000" : "100000"));
+const ROUNDS = Number(option("--rounds", QUICK ? "2" : "3"));
+const SECONDS = Number(option("--seconds", QUICK ? "5" : "10"));
+const SAMPLES = Number(option("--samples", QUICK ? "30" : "100"));
+const CONCURRENCY = Number(option("--concurrency", "20"));
+const DEADLINE = Date.now() + 12 * 60_000;
+
+const log = (m: string) => console.error(`[bench:edge] ${m}`);
+const server = (core: number) => ["taskset", "-c", String(core)];
+
+/** The reference: the same Kamailio, relaying every INVITE to one address, nothing looked up. */
+function bareConfig(o: EdgeOptions, target: string): string {
+  return `#!KAMAILIO
+debug=1
+log_stderror=yes
+children=${o.children}
+auto_aliases=no
+dns=no
+rev_dns=no
+listen=udp:${o.sipAddress}:${o.sipPort}
+mpath="${o.modulePath}"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "siputils.so"
+loadmodule "textops.so"
+request_route {
+	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+	if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
+	if (has_totag()) {
+		if (loose_route()) { t_relay(); exit; }
+		if (is_method("ACK") && t_check_trans()) t_relay();
+		exit;
+	}
+	t_check_trans();
+	record_route();
+	$du = "sip:${target}";
+	if (!t_relay()) sl_reply_error();
+}
+`;
+}
+
+async function waitRpc(url: string, proc: EdgeProcess, output: () => string): Promise<number> {
+  const t0 = performance.now();
+  const rpc = new EdgeRpc(url, 1000);
+  try {
+    for (;;) {
+      if (proc.child.exitCode !== null) throw new Error(`kamailio exited:\n${output().slice(-3000)}`);
+      if (await rpc.call("core.uptime").then(() => true, () => false)) return performance.now() - t0;
+      if (performance.now() - t0 > 120_000) throw new Error("kamailio not ready within 120 s");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    rpc.close();
+  }
+}
+
+/** Kamailio answers SIP only once its children run; wait for a 404 to a number nobody holds. */
+async function waitSip(probe: SipProbe): Promise<void> {
+  const until = Date.now() + 60_000;
+  while ((await probe.invite("+10000000000", 500)) === 0) if (Date.now() > until) throw new Error("edge not answering SIP");
+}
+
+async function main(): Promise<void> {
+  requireKamailio();
+  requireSipp();
+  const pinned = pinSelf(LOAD_CORE);
+  const fixture = await engineFixture(ENGINE);
+  const stops: Array<() => Promise<void> | void> = [async () => fixture.dispose(), () => removeSippFiles()];
+  try {
+    const [sipPort, barePort, rpcPort, uasPort, busyPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const rpcUrl = `http://127.0.0.1:${rpcPort}/RPC`;
+    const config = loadConfig({
+      DATABASE_URL: fixture.databaseUrl,
+      TRUNKLINE_SECRET_KEY: randomBytes(32).toString("hex"),
+      TRUNKLINE_DEMO: "1",
+      TRUNKLINE_RATE_LIMIT_PER_MINUTE: "100000000",
+      TRUNKLINE_EDGE_RPC_URLS: rpcUrl,
+      // Seeded numbers are 10% in flow mode: the flow application is the same answering UAS.
+      TRUNKLINE_REGIONS: JSON.stringify(defaultRegions.map((r) => ({ ...r, flowUri: `sip:flow@127.0.30.200:${uasPort}` }))),
+      LOG_LEVEL: "warn",
+    });
+    const runtime = await openRuntime(config, { store: { pgSchema: fixture.pgSchema } });
+    const app = await buildServer(runtime);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    stops.unshift(async () => {
+      await app.close();
+      await runtime.close();
+    });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    await syncCountryRules(runtime.store);
+
+    // Answering side: 200 for load calls (UDP), 486 for propagation probes.
+    const uas: Uas = await startUas("127.0.30.200", uasPort, 200, "udp", { wrapper: server(LOAD_CORE) });
+    const busy: Uas = await startUas("127.0.30.201", busyPort, 486, "tcp", { wrapper: server(LOAD_CORE) });
+    stops.unshift(() => uas.stop(), () => busy.stop());
+
+    // Provisioning through the Exotel API: the caller's trunk (its own account, so an unmapped
+    // number is a 404) and the trunk whose numbers the propagation probe waits for.
+    const api = async (method: string, path: string, body?: unknown) => {
+      const auth = `Basic ${Buffer.from("exoteltest:a1b2c3d4e5f6g7h8i9j0").toString("base64")}`;
+      const r = await fetch(`${base}/v2/accounts/exoteltest${path}`, { method, headers: { authorization: auth, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const json = (await r.json()) as { response: { data?: { trunk_sid?: string } } };
+      if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+      return json.response;
+    };
+    const callers = await runtime.services.accounts.create({ sid: "benchcallers" });
+    const callerAuth = `Basic ${Buffer.from(`${callers.apiKey}:${callers.apiToken}`).toString("base64")}`;
+    const callerTrunk = await fetch(`${base}/v2/accounts/benchcallers/trunks`, {
+      method: "POST",
+      headers: { authorization: callerAuth, "content-type": "application/json" },
+      body: JSON.stringify({ trunk_name: "callers", nso_code: "ANY-ANY", domain_name: "callers.pstn.exotel.com" }),
+    }).then(async (r) => ((await r.json()) as { response: { data: { trunk_sid: string } } }).response.data.trunk_sid);
+    await fetch(`${base}/v2/accounts/benchcallers/trunks/${callerTrunk}/whitelisted-ips`, {
+      method: "POST",
+      headers: { authorization: callerAuth, "content-type": "application/json" },
+      body: JSON.stringify({ ip: "127.0.30.0", mask: 28 }),
+    });
+    const propTrunk = (await api("POST", "/trunks", { trunk_name: "prop", nso_code: "ANY-ANY", domain_name: "prop.pstn.exotel.com" })).data?.trunk_sid as string;
+    await api("POST", `/trunks/${propTrunk}/destination-uris`, { destinations: [{ destination: `127.0.30.201:${busyPort};transport=tcp` }] });
+    for (let i = 0; i < 10; i++) await api("POST", `/trunks/${propTrunk}/phone-numbers`, { phone_number: `+9170000000${String(i).padStart(2, "0")}` });
+
+    const options: EdgeOptions = {
+      ...edgeOptions(config, { TRUNKLINE_EDGE_LISTEN: `127.0.30.1:${sipPort}`, TRUNKLINE_EDGE_RPC: `127.0.0.1:${rpcPort}` }),
+      pgSchema: fixture.pgSchema,
+      children: 4,
+    };
+    let edgeOut = "";
+    let edge: EdgeProcess | undefined;
+    const startEdge = async () => {
+      edgeOut = "";
+      const p = startKamailio(options, { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128 });
+      p.child.stderr?.on("data", (d: Buffer) => (edgeOut = (edgeOut + d.toString()).slice(-20000)));
+      edge = p;
+      return waitRpc(rpcUrl, p, () => edgeOut);
+    };
+    const stopEdge = async () => {
+      if (edge) await stopChild(edge.child, 5000);
+      edge?.cleanup();
+      edge = undefined;
+    };
+    stops.unshift(stopEdge);
+    await startEdge();
+    await runtime.edge?.settled(60_000);
+    const probe = await SipProbe.open("127.0.30.6", `127.0.30.1:${sipPort}`);
+    stops.unshift(() => probe.close());
+    await waitSip(probe);
+
+    // Propagation: map a new number, then probe until a call to it is relayed (486 from the PBX).
+    let seq = 0;
+    const propagation = async (label: string) => {
+      const samples: number[] = [];
+      const apiMs: number[] = [];
+      for (let i = 0; i < SAMPLES && Date.now() < DEADLINE; i++) {
+        const number = `+9171${label === "small" ? "0" : "1"}${String(seq++).padStart(7, "0")}`;
+        const t0 = performance.now();
+        await api("POST", `/trunks/${propTrunk}/phone-numbers`, { phone_number: number });
+        const t1 = performance.now();
+        apiMs.push(t1 - t0);
+        for (;;) {
+          const sent = performance.now();
+          const status = await probe.invite(number);
+          if (status === 486) {
+            samples.push(Math.max(0, sent - t1));
+            break;
+          }
+          if (status !== 404) throw new Error(`probe for ${number}: unexpected ${status}`);
+          if (sent - t1 > 10_000) throw new Error(`${number} not routed 10 s after the API answered`);
+        }
+      }
+      samples.sort((a, b) => a - b);
+      return { n: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1] ?? NaN, api50: median(apiMs) };
+    };
+    log("propagation with a small store");
+    const small = await propagation("small");
+
+    log(`seeding ${TRUNKS} trunks, ${NUMBERS} numbers, one destination and one ACL entry per trunk`);
+    const seeded = await seedStore(runtime.store, { accountSid: "exoteltest", trunks: TRUNKS, numbers: NUMBERS, region: { alias: "ap-south-1", sidCode: "mum" }, domainSuffix: ".pstn.exotel.com" });
+    const db = runtime.store.db;
+    const ids = (await db.selectFrom("trunks").select("id").where("account_sid", "=", "exoteltest").where("name", "!=", "prop").orderBy("id").execute()).map((r) => r.id);
+    const now = nowIso();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      await db.insertInto("destinations").values(chunk.map((trunk_id) => ({ trunk_id, host: "127.0.30.200", port: uasPort, transport: "udp", priority: 0, weight: 1, created_at: now, updated_at: now }))).execute();
+      await db
+        .insertInto("whitelisted_ips")
+        .values(chunk.map((trunk_id, j) => ({ trunk_id, ip: `10.${((i + j) >> 16) & 255}.${((i + j) >> 8) & 255}.${(i + j) & 255}`, mask: 32, friendly_name: null, created_at: now, updated_at: now })))
+        .execute();
+    }
+    log(`seeded in ${fmt.int(seeded.ms.trunks + seeded.ms.numbers)} ms; restarting the edge to load it`);
+    await stopEdge();
+    const loadMs = await startEdge();
+    await waitSip(probe);
+    const readyMs = loadMs;
+    await runtime.edge?.settled(120_000);
+    log("propagation at size");
+    const large = await propagation("large");
+
+    // Numbers the load calls dial: a spread of the seeded ones.
+    const sample = await db.selectFrom("phone_numbers").select("number").where("number", "like", "+919%").orderBy("id").execute();
+    const step = Math.max(1, Math.floor(sample.length / 5000));
+    const numbersFile = join(tmpdir(), `tl-bench-numbers-${process.pid}.csv`);
+    writeFileSync(numbersFile, `SEQUENTIAL\n${sample.filter((_, i) => i % step === 0).map((r) => r.number).join("\n")}\n`);
+    stops.unshift(() => writeFileSync(numbersFile, ""));
+
+    const bareOptions: EdgeOptions = { ...options, sipAddress: "127.0.30.2", sipPort: barePort };
+    const bare = startKamailio(bareOptions, { wrapper: server(SERVER_CORE), config: bareConfig(bareOptions, `127.0.30.200:${uasPort}`) });
+    let bareOut = "";
+    bare.child.stderr?.on("data", (d: Buffer) => (bareOut = (bareOut + d.toString()).slice(-20000)));
+    stops.unshift(async () => {
+      await stopChild(bare.child, 5000);
+      bare.cleanup();
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+
+    const runs: Record<"edge" | "bare", Array<{ cps: number; failed: number }>> = { edge: [], bare: [] };
+    for (let r = 0; r < ROUNDS && Date.now() < DEADLINE; r++) {
+      for (const which of ["edge", "bare"] as const) {
+        const target = which === "edge" ? `127.0.30.1:${sipPort}` : `127.0.30.2:${barePort}`;
+        const res = await load({ edge: target, from: "127.0.30.5", numbersFile, seconds: SECONDS, concurrency: CONCURRENCY, wrapper: server(LOAD_CORE) });
+        runs[which].push({ cps: res.ok / Math.max(1, res.seconds), failed: res.failed });
+        log(`round ${r + 1} ${which}: ${fmt.int(res.ok / Math.max(1, res.seconds))} calls/s (${res.failed} failed)`);
+        if (process.env.BENCH_DEBUG) log((which === "edge" ? edgeOut : bareOut).slice(-1500));
+      }
+    }
+
+    const cps = (w: "edge" | "bare") => runs[w].map((x) => x.cps);
+    const [eLo, eHi] = range(cps("edge"));
+    const [bLo, bHi] = range(cps("bare"));
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${process.platform}, Node ${process.version}`;
+    const report = [
+      `### ${new Date().toISOString().slice(0, 16)}Z — ${ENGINE}${QUICK ? " (quick)" : ""}`,
+      "",
+      `Machine: ${machine}. Pinning: ${pinned ? "Kamailio on core 0; sipp (load + UAS), API server and probe on core 1" : "none (taskset failed)"}.`,
+      `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved. Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp, one core) still completes every call; at 100 both configs lose calls to UDP retransmission timeouts and the figures stop meaning anything.`,
+      "",
+      "| | call setups/s (median) | range | failed calls | ratio to bare |",
+      "|---|---:|---:|---:|---:|",
+      `| bare relay (same Kamailio, no lookups) | ${fmt.int(median(cps("bare")))} | ${fmt.int(bLo)}–${fmt.int(bHi)} | ${runs.bare.reduce((a, x) => a + x.failed, 0)} | 100% |`,
+      `| trunkline edge | ${fmt.int(median(cps("edge")))} | ${fmt.int(eLo)}–${fmt.int(eHi)} | ${runs.edge.reduce((a, x) => a + x.failed, 0)} | ${fmt.pct(median(cps("edge")) / median(cps("bare")))} |`,
+      "",
+      "Propagation: from the API's response (POST phone-numbers) to the first call relayed to the new number.",
+      "",
+      "| store | samples | p50 ms | p99 ms | max ms | API response p50 ms |",
+      "|---|---:|---:|---:|---:|---:|",
+      `| ~10 numbers | ${small.n} | ${fmt.ms(small.p50)} | ${fmt.ms(small.p99)} | ${fmt.ms(small.max)} | ${fmt.ms(small.api50)} |`,
+      `| ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} trunks | ${large.n} | ${fmt.ms(large.p50)} | ${fmt.ms(large.p99)} | ${fmt.ms(large.max)} | ${fmt.ms(large.api50)} |`,
+      "",
+      `Edge start at size (process start to JSON-RPC answering, all tables loaded): ${fmt.int(readyMs)} ms.`,
+      "",
+    ].join("\n");
+    console.log(report);
+    mkdirSync("data/bench", { recursive: true });
+    writeFileSync(`data/bench/edge-${Date.now()}.md`, report);
+    if (!flag("--no-write")) appendReport(report);
+  } finally {
+    for (const stop of stops) await Promise.resolve(stop()).catch((e: unknown) => log(`cleanup: ${(e as Error).message}`));
+  }
+}
+
+/** Appends under "## SIP edge" in docs/benchmarks.md, adding the section (with how to repeat) once. */
+function appendReport(report: string): void {
+  const path = "docs/benchmarks.md";
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  if (!text.includes("\n## SIP edge\n")) {
+    appendFileSync(
+      path,
+      `\n## SIP edge\n\nCall setups per second through the Kamailio edge at size, as a ratio to the same Kamailio with a bare\nrelay config measured in the same run, and propagation from API response to a call that sees the\nchange. How it works: [edge.md](edge.md).\n\n\`\`\`\nnpm run bench:edge                 # ~5 min: 10k trunks, 100k numbers, 3 rounds × 10 s\nnpx tsx bench/edge.ts --quick      # ~2 min smoke run\nnpx tsx bench/edge.ts --engine postgres\n\`\`\`\n\n`,
+    );
+  }
+  appendFileSync(path, `${report}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
