@@ -79,8 +79,11 @@ export function isDigits(value: string): boolean {
   return /^\d{1,15}$/.test(value);
 }
 
+/** The largest value an `integer` column holds on both engines (PostgreSQL's int4). */
+export const MAX_INT32 = 2_147_483_647;
+
 export function isPositiveInteger(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value > 0 && value <= 2_147_483_647;
+  return typeof value === "number" && Number.isInteger(value) && value > 0 && value <= MAX_INT32;
 }
 
 /** Settings a trunk may carry, with the rule for each value. */

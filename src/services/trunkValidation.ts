@@ -1,7 +1,7 @@
 import type { ValidationIssue } from "../domain/errors.js";
 import type { RegionSet } from "../domain/regions.js";
 import { AUTHENTICATION_MODES } from "../domain/types.js";
-import { isCountryCode, isDigits, isHost, isPort, isPositiveInteger, MAX_TEXT } from "../domain/rules.js";
+import { isCountryCode, isDigits, isHost, isPort, isPositiveInteger, MAX_INT32, MAX_TEXT } from "../domain/rules.js";
 import type { TrunkPatch } from "./trunkInput.js";
 import { LIMITS } from "./context.js";
 
@@ -19,7 +19,7 @@ export function validateTrunkPatch(patch: TrunkPatch, regions: RegionSet): Valid
   }
   if (patch.region !== undefined && !regions.has(patch.region)) bad("region", "region is invalid");
   if (patch.maxChannels !== undefined && patch.maxChannels !== null && !isPositiveInteger(patch.maxChannels)) {
-    bad("max_channels", "max_channels must be greater than 0");
+    bad("max_channels", patch.maxChannels > MAX_INT32 ? `max_channels must be at most ${MAX_INT32}` : "max_channels must be greater than 0");
   }
   if (patch.inboundCountry !== undefined && patch.inboundCountry !== null && !isCountryCode(patch.inboundCountry)) {
     bad("inbound_country", "inbound_country is invalid");

@@ -20,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 export function assertJsonApi(r: ApiReply, status: number): void {
   assert.equal(r.status, status, r.text);
-  assert.match(r.headers.get("content-type") ?? "", /^application\/vnd\.api\+json/);
+  assert.equal(r.headers.get("content-type"), "application/vnd.api+json", "the JSON:API media type, without parameters");
 }
 
 /** A sip_trunk resource object: shape, order, types, and (when given) the attribute values. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { Jsona } from "jsona";
+import { sipHa1 } from "../../src/crypto/digest.js";
 import { assertError, assertOk } from "../helpers/exotelAssert.js";
 import { REFERENCE_CREATE_ATTRIBUTES } from "../helpers/carrierClient.js";
 import { describeOnEngines } from "../helpers/server.js";
@@ -126,6 +127,30 @@ describeOnEngines("Carrier and Exotel: one model", (server) => {
     const r = await c.request("PATCH", `/${String(one.id)}`, doc);
     assertJsonApi(r, 200);
     assert.equal(r.body.data.attributes.max_channels, 12);
+  });
+
+  it("client_credentials: the password is sealed at rest with its HA1 beside it; switching to ip_address deletes the row", async () => {
+    const { demoCarrier: c, runtime } = server();
+    const created = await c.create({ ...REFERENCE_CREATE_ATTRIBUTES, name: "sealed", authentication_mode: "client_credentials" });
+    assertJsonApi(created, 201);
+    const { username, password } = created.body.data.attributes;
+    const rowsOf = () =>
+      runtime.store.db
+        .selectFrom("credentials")
+        .innerJoin("trunks", "trunks.id", "credentials.trunk_id")
+        .select(["credentials.username", "credentials.password_enc", "credentials.ha1", "credentials.realm"])
+        .where("trunks.uuid", "=", created.body.data.id)
+        .execute();
+    const [row, ...more] = await rowsOf();
+    assert.ok(row);
+    assert.equal(more.length, 0);
+    assert.equal(row.username, username);
+    assert.match(row.password_enc, /^v1:/);
+    assert.equal(row.password_enc.includes(password), false, "no plain text password in the store");
+    assert.equal(row.ha1, sipHa1(username, row.realm, password));
+    assertJsonApi(await c.update(created.body.data.id, { authentication_mode: "ip_address" }), 200);
+    assert.deepEqual(await rowsOf(), []);
+    await c.request("DELETE", `/${created.body.data.id}`);
   });
 });
 

@@ -138,6 +138,8 @@ describeOnEngines("Carrier cursor pagination", (server) => {
       ["page[size]=0", "page[size]", size],
       ["page[size]=101", "page[size]", size],
       ["page[size]=-1", "page[size]", size],
+      ["page[size]=5&page[size]=6", "page[size]", "must be given once, with a value"],
+      ["page[after]=", "page[after]", "must be given once, with a value"],
       ["page[number]=2", "page[number]", "is not a supported parameter (use page[size], page[after] or page[before])"],
       ["page[after]=7f1d0a52-6c11-4b53-9a3e-2b1f1a7d1c00", "page[after]", "is not a trunk id of this account"],
       [`page[after]=${ids[0]}&page[before]=${ids[1]}`, "page[before]", "cannot be combined with page[after]"],

@@ -23,6 +23,7 @@ const CASES: Case[] = [
   { attribute: "region", value: "eu-west-9", title: "is invalid" },
   { attribute: "max_channels", value: 0, title: "must be greater than 0" },
   { attribute: "max_channels", value: -5, title: "must be greater than 0" },
+  { attribute: "max_channels", value: 2_147_483_648, title: "must be at most 2147483647" },
   { attribute: "max_channels", value: 2.5, title: "must be an integer" },
   { attribute: "max_channels", value: "30", title: "must be an integer" },
   { attribute: "inbound_country", value: "us", title: "is invalid" },

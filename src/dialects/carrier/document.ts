@@ -13,8 +13,12 @@ export interface JsonApiError {
   source?: { pointer: string } | { parameter: string } | { header: string };
 }
 
+/**
+ * JSON:API forbids media type parameters other than `ext`/`profile` on responses; Fastify adds
+ * `charset=utf-8` to every JSON type unless the payload is bytes, so the document goes out as bytes.
+ */
 export function sendDocument(reply: FastifyReply, status: number, document: object) {
-  return reply.code(status).type(JSONAPI_MEDIA_TYPE).send(document);
+  return reply.code(status).header("content-type", JSONAPI_MEDIA_TYPE).send(Buffer.from(JSON.stringify(document)));
 }
 
 export function sendErrors(reply: FastifyReply, status: number, errors: JsonApiError[]) {

@@ -25,7 +25,9 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config 
     return patch;
   };
 
-  api.get("/sip_trunks", { schema: { tags, summary: "List SIP trunks (newest first, by cursor)", querystring: ListQuery } }, async (req, reply) => {
+  // The schema documents the parameters; parseCursor judges them (a repeated one included) so
+  // every paging mistake is the same 400 naming its parameter.
+  api.get("/sip_trunks", { schema: { tags, summary: "List SIP trunks (newest first, by cursor)", querystring: ListQuery }, attachValidation: true }, async (req, reply) => {
     const cursor = parseCursor(req.query as Record<string, unknown>);
     const page = await services.trunks.listByKeyset(accountSid(req), cursor.size, cursor);
     const base = collectionUrl(req);
