@@ -77,6 +77,19 @@ describeOnEngines("Carrier validation", (server) => {
     ]);
   });
 
+  it("a create without attributes reports each required attribute missing (as attributes: {} does)", async () => {
+    const missing = [
+      { pointer: at("name"), title: "is missing" },
+      { pointer: at("authentication_mode"), title: "is missing" },
+      { pointer: at("region"), title: "is missing" },
+    ];
+    const c = server().demoCarrier;
+    assertErrors(await assertUnchanged(server().runtime, () => c.request("POST", "", { data: { type: "sip_trunk" } })), 422, missing);
+    assertErrors(await c.create({}), 422, missing);
+    // With a wrong type too: every problem at once.
+    assertErrors(await c.request("POST", "", { data: { type: "trunk" } }), 422, [{ pointer: "/data/type", title: "must be sip_trunk" }, ...missing]);
+  });
+
   it("every configured region alias is accepted (us-east-1, ap-south-1, ap-southeast-1)", async () => {
     for (const region of ["us-east-1", "ap-south-1", "ap-southeast-1"]) {
       const r = await server().demoCarrier.create({ ...VALID, name: `R ${region}`, region });

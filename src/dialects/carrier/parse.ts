@@ -3,7 +3,7 @@ import type { ValidationIssue } from "../../domain/errors.js";
 import { parseIPv4Cidr } from "../../domain/rules.js";
 import type { AuthenticationMode } from "../../domain/types.js";
 import type { TrunkPatch } from "../../services/trunkInput.js";
-import type { SipTrunkAttributes, SipTrunkDocumentData } from "./schemas.js";
+import { SipTrunkAttributes, type SipTrunkDocumentData } from "./schemas.js";
 
 export const RESOURCE_TYPE = "sip_trunk";
 
@@ -104,7 +104,12 @@ export function readSipTrunkDocument(body: unknown, validation: FastifySchemaVal
   if (!isObject(body)) throw new BadDocumentError("The request body must be a JSON:API document (a JSON object with a data member)");
   if (!isObject(body.data)) throw new BadDocumentError(body.data === undefined ? "The document has no data member" : "The document's data member must be a resource object");
   const data = body.data as Partial<SipTrunkDocumentData>;
-  const issues = typeIssues(validation);
+  let issues = typeIssues(validation);
+  if (urlId === undefined && data.attributes === undefined) {
+    // A create without attributes misses every required one: report each, as for `attributes: {}`.
+    issues = issues.filter((i) => i.field !== "/data/attributes");
+    for (const name of SipTrunkAttributes.required ?? []) issues.push({ field: name, kind: "missing", message: `${name} is missing` });
+  }
   const skip = new Set(issues.map((i) => i.field));
   if (!skip.has("/data/type") && data.type !== RESOURCE_TYPE) issues.push(pointerIssue("/data/type", "invalid", `type must be ${RESOURCE_TYPE}`));
   if (urlId !== undefined && data.id !== undefined && !skip.has("/data/id") && data.id !== urlId) {
