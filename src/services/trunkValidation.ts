@@ -30,7 +30,8 @@ export function validateTrunkPatch(patch: TrunkPatch, regions: RegionSet): Valid
   if (patch.routePrefixes !== undefined) {
     if (patch.routePrefixes.length > LIMITS.routePrefixesPerTrunk) bad("outbound_route_prefixes", `outbound_route_prefixes may hold at most ${LIMITS.routePrefixesPerTrunk} prefixes`);
     const wrong = patch.routePrefixes.find((p) => !isDigits(p));
-    if (wrong !== undefined) bad("outbound_route_prefixes", `outbound_route_prefixes contains an invalid prefix: ${wrong}`);
+    if (wrong === "") bad("outbound_route_prefixes", "outbound_route_prefixes contains an empty prefix");
+    else if (wrong !== undefined) bad("outbound_route_prefixes", `outbound_route_prefixes contains an invalid prefix: ${wrong}`);
   }
   if (patch.acl !== undefined && patch.acl.length > LIMITS.aclEntriesPerTrunk) {
     bad("inbound_source_ips", `inbound_source_ips may hold at most ${LIMITS.aclEntriesPerTrunk} addresses`);

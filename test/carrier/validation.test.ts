@@ -42,6 +42,7 @@ const CASES: Case[] = [
   { attribute: "outbound_national_dialing", value: "yes", title: "must be a boolean" },
   { attribute: "outbound_plus_prefix", value: 1, title: "must be a boolean" },
   { attribute: "outbound_route_prefixes", value: ["1855", "18x"], title: "contains an invalid prefix: 18x" },
+  { attribute: "outbound_route_prefixes", value: ["1855", ""], title: "contains an empty prefix" },
   { attribute: "outbound_route_prefixes", value: "1855", title: "must be an array" },
 ];
 
