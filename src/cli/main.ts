@@ -16,7 +16,7 @@ commands:
   migrate                                apply database migrations and exit
   accounts create|list|rotate-token      manage accounts and API credentials
   seed --trunks N [--numbers M] [--account SID]   bulk test data (scale checks, benchmarks)
-  edge [--print] [--listen IP:PORT] [--rpc IP:PORT] [--children N] [--realm R] [--shm MB]
+  edge [--print] [--listen IP:PORT] [--tls-listen IP:PORT] [--rpc IP:PORT] [--children N] [--realm R] [--shm MB]
                                          run the Kamailio SIP edge on this store (or print its config)
 `;
 

@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EdgeOptions } from "./config.js";
 import { kamailioEnv, renderConfig } from "./render.js";
+import { ensureCertificate, renderTlsConfig, requireTlsModule, TLS_CONFIG_NAME } from "./tls.js";
 
 export const KAMAILIO_INSTALL_HINT =
-  "apt-get install kamailio kamailio-sqlite-modules kamailio-postgres-modules kamailio-extra-modules";
+  "apt-get install kamailio kamailio-sqlite-modules kamailio-postgres-modules kamailio-extra-modules kamailio-tls-modules";
 
 /** Fails with the install hint when the kamailio binary is not on PATH. */
 export function requireKamailio(bin = process.env.TRUNKLINE_KAMAILIO_BIN || "kamailio"): string {
@@ -23,8 +24,9 @@ export interface EdgeProcess {
 }
 
 /**
- * Renders the config into a private temp dir and runs Kamailio in the foreground (-DD, logs to
- * stderr). Shared and private memory are in MB.
+ * Renders the config (and its tls.cfg, with the certificate made on first use) into a private
+ * temp dir and runs Kamailio in the foreground (-DD, logs to stderr). Shared and private memory
+ * are in MB.
  */
 export function startKamailio(
   options: EdgeOptions,
@@ -39,9 +41,16 @@ export function startKamailio(
   } = {},
 ): EdgeProcess {
   const bin = requireKamailio();
+  // Everything that can fail is done before the temp dir exists.
+  const files: Record<string, string> = {};
+  if (run.config === undefined) {
+    requireTlsModule(options.modulePath);
+    files[TLS_CONFIG_NAME] = renderTlsConfig(options.tls, ensureCertificate(options.tls));
+  }
+  files["kamailio.cfg"] = run.config ?? renderConfig(options);
   const dir = mkdtempSync(join(tmpdir(), "tl-edge-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, { mode: 0o600 });
   const configPath = join(dir, "kamailio.cfg");
-  writeFileSync(configPath, run.config ?? renderConfig(options), { mode: 0o600 });
   const args = ["-DD", "-E", "-f", configPath, "-m", String(run.shmMb ?? 256), "-M", String(run.pkgMb ?? 64), "-Y", dir, "-P", join(dir, "kamailio.pid")];
   const [cmd, ...pre] = [...(run.wrapper ?? []), bin];
   const child = spawn(cmd as string, [...pre, ...args], { env: kamailioEnv(options), stdio: run.stdio ?? ["ignore", "pipe", "pipe"] });

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isPostgresUrl } from "../store/db.js";
-import type { EdgeOptions } from "./config.js";
+import { tlsSocket, type EdgeOptions } from "./config.js";
+import { TLS_CONFIG_NAME } from "./tls.js";
 
 /** The template ships with the package (`edge/`), two levels above both src/edge and dist/edge. */
 export const TEMPLATE_PATH = fileURLToPath(new URL("../../edge/kamailio.cfg.tmpl", import.meta.url));
@@ -23,11 +24,15 @@ export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPL
   const flows = options.regions
     .map((r) => `\t$sht(regions=>${quoted(r.alias, "region alias")}) = "${quoted(r.flowUri, "flowUri")}";`)
     .join("\n");
+  const tls = tlsSocket(options);
   const values: Record<string, string> = {
     LOG_LEVEL: String(options.logLevel),
     CHILDREN: String(options.children),
     SIP_ADDR: options.sipAddress,
     SIP_PORT: String(options.sipPort),
+    TLS_ADDR: tls.address,
+    TLS_PORT: String(tls.port),
+    TLS_CONFIG: TLS_CONFIG_NAME,
     RPC_ADDR: options.rpcAddress,
     RPC_PORT: String(options.rpcPort),
     MODULE_PATH: quoted(options.modulePath, "module path"),

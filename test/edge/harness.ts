@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe } from "node:test";
-import { edgeOptions, type EdgeOptions } from "../../src/edge/config.js";
+import { edgeOptions, kamailioModulePath, type EdgeOptions } from "../../src/edge/config.js";
 import { syncCountryRules } from "../../src/edge/countries.js";
 import { requireKamailio, startKamailio, type EdgeProcess } from "../../src/edge/process.js";
 import { EdgeRpc } from "../../src/edge/rpc.js";
+import { requireTlsModule } from "../../src/edge/tls.js";
 import { freePort, stopChild } from "../helpers/process.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { ENGINES, type EngineName } from "../helpers/stores.js";
@@ -14,6 +18,8 @@ export interface EdgeStack {
   server: TestServer;
   /** SIP address of the edge, ip:port. */
   edge: string;
+  /** Its TLS socket, ip:port (on the same address). */
+  edgeTls: string;
   options: EdgeOptions;
   /** The flow application every region's flow URI points at (a sipp UAS on .250 of the edge's /24). */
   flow: Uas;
@@ -28,12 +34,15 @@ export interface EdgeStack {
 
 /**
  * The API server (with its edge reloader) on a fresh store, and a real Kamailio edge on
- * `sipAddress` reading that store. Everything runs on loopback; processes are stopped by PID.
+ * `sipAddress` reading that store, its self-signed TLS certificate made in a temp dir. Everything
+ * runs on loopback; processes are stopped by PID.
  */
-export async function startEdgeStack(engine: EngineName, sipAddress: string): Promise<EdgeStack> {
+export async function startEdgeStack(engine: EngineName, sipAddress: string, env: NodeJS.ProcessEnv = {}): Promise<EdgeStack> {
   requireKamailio();
+  requireTlsModule(kamailioModulePath());
   requireSipp();
   const sipPort = await freePort();
+  const tlsPort = await freePort();
   const rpcPort = await freePort();
   const rpcUrl = `http://127.0.0.1:${rpcPort}/RPC`;
   const flow = await startUas(sipAddress.replace(/\.\d+$/, ".250"), await freePort());
@@ -43,8 +52,16 @@ export async function startEdgeStack(engine: EngineName, sipAddress: string): Pr
     throw error;
   });
   await syncCountryRules(server.runtime.store);
+  const tlsDir = mkdtempSync(join(tmpdir(), "tl-edge-tls-"));
   const options: EdgeOptions = {
-    ...edgeOptions(server.runtime.config, { TRUNKLINE_EDGE_LISTEN: `${sipAddress}:${sipPort}`, TRUNKLINE_EDGE_RPC: `127.0.0.1:${rpcPort}` }),
+    ...edgeOptions(server.runtime.config, {
+      TRUNKLINE_EDGE_LISTEN: `${sipAddress}:${sipPort}`,
+      TRUNKLINE_EDGE_TLS_LISTEN: `${sipAddress}:${tlsPort}`,
+      // A subdirectory: the edge makes its certificate there on first start.
+      TRUNKLINE_EDGE_TLS_DIR: join(tlsDir, "edge-tls"),
+      TRUNKLINE_EDGE_RPC: `127.0.0.1:${rpcPort}`,
+      ...env,
+    }),
     pgSchema: server.runtime.store.pgSchema,
     children: 2,
     frTimerMs: 1000,
@@ -90,12 +107,14 @@ export async function startEdgeStack(engine: EngineName, sipAddress: string): Pr
     await halt();
     await server.close();
     await flow.stop();
+    rmSync(tlsDir, { recursive: true, force: true });
     throw error;
   }
   return {
     engine,
     server,
     edge: `${sipAddress}:${sipPort}`,
+    edgeTls: `${sipAddress}:${tlsPort}`,
     options,
     flow,
     async settled() {
@@ -114,18 +133,22 @@ export async function startEdgeStack(engine: EngineName, sipAddress: string): Pr
       await halt();
       await server.close();
       await flow.stop();
+      rmSync(tlsDir, { recursive: true, force: true });
       removeSippFiles();
     },
   };
 }
 
-/** One `describe` per engine, each with its own API server, store and Kamailio on `sipAddress`. */
-export function describeEdge(title: string, sipAddress: string, suite: (stack: () => EdgeStack) => void): void {
+/**
+ * One `describe` per engine, each with its own API server, store and Kamailio on `sipAddress`;
+ * `env` adds TRUNKLINE_EDGE_* settings for the edge.
+ */
+export function describeEdge(title: string, sipAddress: string, suite: (stack: () => EdgeStack) => void, env: NodeJS.ProcessEnv = {}): void {
   for (const engine of ENGINES) {
     describe(`${title} [${engine}]`, () => {
       let stack: EdgeStack | undefined;
       before(async () => {
-        stack = await startEdgeStack(engine, sipAddress);
+        stack = await startEdgeStack(engine, sipAddress, env);
       });
       after(async () => {
         await stack?.close();
