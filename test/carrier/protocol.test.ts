@@ -83,6 +83,54 @@ describeOnEngines("Carrier protocol: auth, documents, media types", (server) => 
     assertErrors(await c.raw("GET", "/../../v1/nothing"), 404, [{ title: "Not Found" }]);
   });
 
+  it("fields[sip_trunk] keeps only the attributes named, in their usual order, on every route", async () => {
+    const c = server().demoCarrier;
+    const q = "?fields[sip_trunk]=region,name";
+    const created = await c.request("POST", q, { data: { type: "sip_trunk", attributes: { ...VALID, name: "Sparse", max_channels: 4 } } });
+    assertJsonApi(created, 201);
+    assert.deepEqual(created.body.data.attributes, { name: "Sparse", region: "us-east-1" });
+    const id = created.body.data.id as string;
+    assert.equal(created.body.data.type, "sip_trunk");
+    assert.ok(created.body.data.links.self.endsWith(`/${id}`));
+    const one = await c.request("GET", `/${id}?fields[sip_trunk]=max_channels`);
+    assert.deepEqual(one.body.data.attributes, { max_channels: 4 });
+    const none = await c.request("GET", `/${id}?fields[sip_trunk]=`);
+    assert.deepEqual(none.body.data.attributes, {});
+    const list = await c.request("GET", `?page[size]=1&fields[sip_trunk]=name`);
+    assert.deepEqual(list.body.data[0].attributes, { name: "Sparse" });
+    assert.ok(list.body.links.next === null || typeof list.body.links.next === "string");
+    const patched = await c.request("PATCH", `/${id}${q}`, { data: { type: "sip_trunk", id, attributes: { max_channels: 5 } } });
+    assert.deepEqual(patched.body.data.attributes, { name: "Sparse", region: "us-east-1" });
+    // Another type's fieldset does not apply to sip_trunk resources.
+    const other = await c.request("GET", `/${id}?fields[people]=name`);
+    assert.equal(other.body.data.attributes.max_channels, 5);
+    const deleted = await c.request("DELETE", `/${id}${q}`);
+    assert.deepEqual(deleted.body.data.attributes, { name: "Sparse", region: "us-east-1" });
+  });
+
+  it("include, sort and filter are refused (400 naming the parameter), as are unknown fields; nothing is written", async () => {
+    const c = server().demoCarrier;
+    const id = await c.createTrunk("Refused");
+    for (const [query, parameter, title] of [
+      ["include=owner", "include", "is not supported: a sip_trunk has no relationships"],
+      ["sort=name", "sort", "is not supported: trunks are listed newest first"],
+      ["filter[name]=x", "filter[name]", "is not supported: there are no filters"],
+      ["filter=x", "filter", "is not supported: there are no filters"],
+      ["fields[sip_trunk]=name,colour", "fields[sip_trunk]", "names unknown fields: colour"],
+      ["fields[sip_trunk]=name&fields[sip_trunk]=region", "fields[sip_trunk]", "must be given once"],
+    ] as const) {
+      assertErrors(await c.request("GET", `?${query}`), 400, [{ parameter, title }]);
+      assertErrors(await c.request("GET", `/${id}?${query}`), 400, [{ parameter, title }]);
+      const r = await assertUnchanged(server().runtime, () => c.request("POST", `?${query}`, { data: { type: "sip_trunk", attributes: { ...VALID, name: "Never" } } }));
+      assertErrors(r, 400, [{ parameter, title }]);
+      const p = await assertUnchanged(server().runtime, () => c.request("PATCH", `/${id}?${query}`, { data: { type: "sip_trunk", id, attributes: { name: "Never" } } }));
+      assertErrors(p, 400, [{ parameter, title }]);
+      assertErrors(await c.request("DELETE", `/${id}?${query}`), 400, [{ parameter, title }]);
+    }
+    assertJsonApi(await c.request("GET", `/${id}`), 200);
+    assertJsonApi(await c.request("DELETE", `/${id}`), 200);
+  });
+
   it("NUL characters in the body → 400, never a server error", async () => {
     const r = await assertUnchanged(server().runtime, () => server().demoCarrier.create({ ...VALID, name: "nul\u0000name" }));
     assertErrors(r, 400, [{ title: "Bad Request" }]);

@@ -3,14 +3,13 @@ import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } f
 import { BODY_LIMIT, InvalidJsonError } from "../../http/jsonBody.js";
 import type { JsonApiError } from "./document.js";
 import { BadDocumentError } from "./parse.js";
+import { isQueryParameter } from "./query.js";
 
 export interface CarrierFailure {
   status: number;
   errors: JsonApiError[];
 }
 
-/** Query parameters (page[size], ...) are judged like attributes but answer 400 with source.parameter. */
-const isParameter = (field: string) => field.startsWith("page[");
 
 function pointerOf(field: string): string {
   return field.startsWith("/") ? field : `/data/attributes/${field}`;
@@ -27,7 +26,8 @@ function one(status: number, code: string, title: string, detail: string, source
 }
 
 function validationFailure(error: ValidationError): CarrierFailure {
-  const params = error.issues.filter((i) => isParameter(i.field));
+  // Query parameters (page[size], fields[...], ...) are judged like attributes but answer 400.
+  const params = error.issues.filter((i) => isQueryParameter(i.field));
   if (params.length) {
     return { status: 400, errors: params.map((i) => ({ status: "400", code: "invalid_parameter", title: titleOf(i), detail: i.message, source: { parameter: i.field } })) };
   }

@@ -1,6 +1,7 @@
 import type { TrunkDetail } from "../../domain/types.js";
 import { formatIPv4Cidr } from "../../domain/rules.js";
 import { RESOURCE_TYPE } from "./parse.js";
+import { SipTrunkAttributes } from "./schemas.js";
 
 const DEFAULT_SIP_PORT = 5060;
 
@@ -15,28 +16,32 @@ function outboundHost(t: TrunkDetail): string | null {
  * A trunk as a `sip_trunk` resource: the reference's attributes in its order, the issued
  * credential only in `client_credentials` mode, then the timestamps.
  */
-export function renderSipTrunk(t: TrunkDetail, self: string) {
+export function renderSipTrunk(t: TrunkDetail, self: string, fields?: ReadonlySet<string>) {
   const credential = t.authenticationMode === "client_credentials" ? t.credentials[0] : undefined;
-  return {
-    id: t.uuid,
-    type: RESOURCE_TYPE,
-    attributes: {
-      name: t.name,
-      authentication_mode: t.authenticationMode,
-      region: t.region,
-      max_channels: t.maxChannels,
-      default_sender: t.callerId,
-      inbound_country: t.inboundCountry,
-      inbound_source_ips: t.acl.map((e) => formatIPv4Cidr(e.ip, e.mask)),
-      outbound_host: outboundHost(t),
-      outbound_dial_string_prefix: t.outboundDialStringPrefix,
-      outbound_national_dialing: t.outboundNationalDialing,
-      outbound_plus_prefix: t.outboundPlusPrefix,
-      outbound_route_prefixes: t.routePrefixes,
-      ...(credential ? { username: credential.username, password: credential.password } : {}),
-      created_at: t.createdAt,
-      updated_at: t.updatedAt,
-    },
-    links: { self },
+  const attributes = {
+    name: t.name,
+    authentication_mode: t.authenticationMode,
+    region: t.region,
+    max_channels: t.maxChannels,
+    default_sender: t.callerId,
+    inbound_country: t.inboundCountry,
+    inbound_source_ips: t.acl.map((e) => formatIPv4Cidr(e.ip, e.mask)),
+    outbound_host: outboundHost(t),
+    outbound_dial_string_prefix: t.outboundDialStringPrefix,
+    outbound_national_dialing: t.outboundNationalDialing,
+    outbound_plus_prefix: t.outboundPlusPrefix,
+    outbound_route_prefixes: t.routePrefixes,
+    ...(credential ? { username: credential.username, password: credential.password } : {}),
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
   };
+  return { id: t.uuid, type: RESOURCE_TYPE, attributes: fields ? sparse(attributes, fields) : attributes, links: { self } };
+}
+
+/** Every attribute a sip_trunk can carry: the writable ones, the issued credential, the timestamps. */
+export const SIP_TRUNK_FIELDS: readonly string[] = [...Object.keys(SipTrunkAttributes.properties), "username", "password", "created_at", "updated_at"];
+
+/** A sparse fieldset (`fields[sip_trunk]`): only the attributes asked for, in the usual order. */
+function sparse(attributes: Record<string, unknown>, fields: ReadonlySet<string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).filter(([k]) => fields.has(k)));
 }

@@ -42,6 +42,7 @@ export const ListQuery = Type.Object(
     "page[size]": Type.Optional(Type.String({ description: "1 to 100 (default 10)" })),
     "page[after]": Type.Optional(Type.String({ description: "Trunk id: the page of trunks older than it" })),
     "page[before]": Type.Optional(Type.String({ description: "Trunk id: the page of trunks newer than it" })),
+    "fields[sip_trunk]": Type.Optional(Type.String({ description: "Sparse fieldset: comma-separated attribute names (also on the other routes)" })),
   },
   { additionalProperties: true },
 );

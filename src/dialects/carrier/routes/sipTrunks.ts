@@ -6,6 +6,7 @@ import type { NewTrunk } from "../../../services/trunkInput.js";
 import { sendDocument } from "../document.js";
 import { pageLinks, parseCursor } from "../paging.js";
 import { readSipTrunkDocument } from "../parse.js";
+import { readQueryOptions } from "../query.js";
 import { renderSipTrunk } from "../render.js";
 import { CreateSipTrunkDocument, ListQuery, SipTrunkParams, UpdateSipTrunkDocument } from "../schemas.js";
 
@@ -28,43 +29,48 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config 
   // The schema documents the parameters; parseCursor judges them (a repeated one included) so
   // every paging mistake is the same 400 naming its parameter.
   api.get("/sip_trunks", { schema: { tags, summary: "List SIP trunks (newest first, by cursor)", querystring: ListQuery }, attachValidation: true }, async (req, reply) => {
+    const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const cursor = parseCursor(req.query as Record<string, unknown>);
     const page = await services.trunks.listByKeyset(accountSid(req), cursor.size, cursor);
     const base = collectionUrl(req);
     const ids = page.items.map((t) => t.uuid);
     return sendDocument(reply, 200, {
-      data: page.items.map((t) => renderSipTrunk(t, `${base}/${t.uuid}`)),
+      data: page.items.map((t) => renderSipTrunk(t, `${base}/${t.uuid}`, fields)),
       links: pageLinks(base, cursor.size, ids, page.hasNewer, page.hasOlder),
     });
   });
 
   api.post("/sip_trunks", { schema: { tags, summary: "Create a SIP trunk", body: CreateSipTrunkDocument }, attachValidation: true }, async (req, reply) => {
+    const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const patch = readOrThrow(req) as NewTrunk;
     const trunk = await services.trunks.create(accountSid(req), patch);
     const self = `${collectionUrl(req)}/${trunk.uuid}`;
     reply.header("location", self);
-    return sendDocument(reply, 201, { data: renderSipTrunk(trunk, self) });
+    return sendDocument(reply, 201, { data: renderSipTrunk(trunk, self, fields) });
   });
 
   api.get("/sip_trunks/:id", { schema: { tags, summary: "Get a SIP trunk", params: SipTrunkParams } }, async (req, reply) => {
+    const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const trunk = await services.trunks.getDetail(accountSid(req), { uuid: req.params.id });
-    return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`) });
+    return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields) });
   });
 
   api.patch(
     "/sip_trunks/:id",
     { schema: { tags, summary: "Update a SIP trunk (only the attributes given)", params: SipTrunkParams, body: UpdateSipTrunkDocument }, attachValidation: true },
     async (req, reply) => {
+      const { fields } = readQueryOptions(req.query as Record<string, unknown>);
       // An unknown id is 404 whatever the body says: look it up first.
       await services.trunks.get(accountSid(req), { uuid: req.params.id });
       const patch = readOrThrow(req, req.params.id);
       const trunk = await services.trunks.update(accountSid(req), { uuid: req.params.id }, patch);
-      return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`) });
+      return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields) });
     },
   );
 
   api.delete("/sip_trunks/:id", { schema: { tags, summary: "Delete a SIP trunk; answers with it as it was", params: SipTrunkParams } }, async (req, reply) => {
+    const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const trunk = await services.trunks.delete(accountSid(req), { uuid: req.params.id });
-    return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`) });
+    return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields) });
   });
 }
