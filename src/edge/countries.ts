@@ -8,6 +8,12 @@ export interface CountryRule {
   calling_code: string;
   /** Digits written before the national number in the country's national format ("0" in KH, "" in US). */
   national_prefix: string;
+  /**
+   * libphonenumber's national (trunk) prefix: what a caller dials before a national number ("0" in
+   * KH, "1" in US). Stripped from numbers received in national format; it is not always written
+   * in the national format (US), hence a rule of its own.
+   */
+  trunk_prefix: string;
   /** libphonenumber's national number pattern: a number matching it is valid for the country. */
   pattern: string;
 }
@@ -22,7 +28,7 @@ export function countryRules(): CountryRule[] {
   return getCountries().map((country: CountryCode) => {
     metadata.selectNumberingPlan(country);
     // The typings omit these accessors of the numbering plan.
-    const plan = metadata.numberingPlan as unknown as { callingCode(): string; nationalNumberPattern(): string };
+    const plan = metadata.numberingPlan as unknown as { callingCode(): string; nationalNumberPattern(): string; nationalPrefix(): unknown };
     const example = getExampleNumber(country, examples);
     let national_prefix = "";
     if (example) {
@@ -31,7 +37,10 @@ export function countryRules(): CountryRule[] {
     }
     // Spelled without backslashes: db_postgres hands text to htable with them stripped.
     const pattern = plan.nationalNumberPattern().replace(/\\d/g, "[0-9]");
-    return { country, calling_code: plan.callingCode(), national_prefix, pattern };
+    // Countries without one yield undefined, or 0 from the compressed metadata.
+    const dialled = plan.nationalPrefix();
+    const trunk_prefix = typeof dialled === "string" ? dialled : "";
+    return { country, calling_code: plan.callingCode(), national_prefix, trunk_prefix, pattern };
   });
 }
 
@@ -40,7 +49,7 @@ export async function syncCountryRules(store: Store): Promise<boolean> {
   const db = store.db.withTables<EdgeViews>();
   const want = countryRules();
   const have = await db.selectFrom("edge_countries").selectAll().orderBy("country").execute();
-  const key = (r: CountryRule) => `${r.country}|${r.calling_code}|${r.national_prefix}|${r.pattern}`;
+  const key = (r: CountryRule) => `${r.country}|${r.calling_code}|${r.national_prefix}|${r.trunk_prefix}|${r.pattern}`;
   const sorted = [...want].sort((a, b) => (a.country < b.country ? -1 : 1));
   if (have.length === sorted.length && have.every((r, i) => key(r) === key(sorted[i] as CountryRule))) return false;
   await db.transaction().execute(async (tx) => {

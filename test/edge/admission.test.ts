@@ -3,14 +3,11 @@ import { after, before, it } from "node:test";
 import { freePort } from "../helpers/process.js";
 import { describeEdge } from "./harness.js";
 import { Provision } from "./provision.js";
-import { call, startUas, type CallResult, type Uas } from "./sipp.js";
+import { expectCall } from "./assertions.js";
+import { call, startUas, type Uas } from "./sipp.js";
 
 // Edge on 127.0.10.1; callers on 127.0.11-16.x; the trunks' PBX (a sipp UAS) on 127.0.10.200.
 const NUMBER = "+919800000101";
-
-function expectCall(result: CallResult, message: string): void {
-  assert.ok(result.ok, `${message}\n${result.detail}`);
-}
 
 describeEdge("SIP edge admission", "127.0.10.1", (stack) => {
   let p: Provision;

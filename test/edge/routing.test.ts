@@ -5,17 +5,10 @@ import type { CarrierClient } from "../helpers/carrierClient.js";
 import { freePort } from "../helpers/process.js";
 import { describeEdge } from "./harness.js";
 import { Provision } from "./provision.js";
-import { call, startUas, type CallOptions, type CallResult, type Uas, type UacScenario } from "./sipp.js";
+import { expectCall, header, ruriUser } from "./assertions.js";
+import { call, startUas, type CallOptions, type Uas, type UacScenario } from "./sipp.js";
 
 // Edge on 127.0.20.1; callers on 127.0.21-23.x; PBXs (sipp UASs) on 127.0.20.1xx.
-
-function expectCall(result: CallResult, message: string): void {
-  assert.ok(result.ok, `${message}\n${result.detail}`);
-}
-
-/** The user part of each INVITE's Request-URI, and a header's value, as a UAS received them. */
-const ruriUser = (invite: string) => /^INVITE sip:([^@;> ]+)@/.exec(invite)?.[1];
-const header = (invite: string, name: string) => new RegExp(`^${name}:\\s*(.*)$`, "mi").exec(invite)?.[1];
 
 describeEdge("SIP edge routing", "127.0.20.1", (stack) => {
   let p: Provision;

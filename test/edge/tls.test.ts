@@ -9,6 +9,7 @@ import { certificateFiles, selfSignedCertificate, type CertificateFiles } from "
 import { freePort } from "../helpers/process.js";
 import { describeEdge, type EdgeStack } from "./harness.js";
 import { Provision } from "./provision.js";
+import { expectCall } from "./assertions.js";
 import { call, type CallResult } from "./sipp.js";
 import { headerValues, startTlsUas, tlsRequest, type TlsUas } from "./sipTls.js";
 
@@ -21,10 +22,6 @@ const certDir = mkdtempSync(join(tmpdir(), "tl-pbx-tls-"));
 const untrusted = selfSignedCertificate(join(certDir, "untrusted"));
 const trusted = selfSignedCertificate(join(certDir, "trusted"));
 after(() => rmSync(certDir, { recursive: true, force: true }));
-
-function expectCall(result: CallResult, message: string): void {
-  assert.ok(result.ok, `${message}\n${result.detail}`);
-}
 
 /** A trunk admitting callers from `callers`/24, TLS PBXs stopped after the suite, and a dialer. */
 function tlsSuite(stack: () => EdgeStack, callers: string) {

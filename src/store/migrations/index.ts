@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Engine } from "../engine.js";
 import * as m001 from "./001_initial.js";
 import * as m002 from "./002_edge.js";
+import * as m003 from "./003_inbound_country.js";
 
 export interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -11,4 +12,5 @@ export interface EngineMigration {
 export const migrations: Record<string, EngineMigration> = {
   "001_initial": m001,
   "002_edge": m002,
+  "003_inbound_country": m003,
 };
