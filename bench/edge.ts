@@ -1,11 +1,13 @@
 /**
- * SIP edge benchmark (npm run bench:edge; bounded, ~5 min; --quick ~2 min).
+ * SIP edge benchmark (npm run bench:edge; bounded, ~2 min; --quick ~1 min).
  *
  * 1. Propagation: time from the API's response to the first call that sees the change (a new
  *    number mapping), p50/p99, with a small store and again at size.
  * 2. Call setups per second through the edge, provisioned at size (10k trunks, 100k numbers,
  *    10k ACL entries, 10k destinations), against the same Kamailio running a bare relay config
- *    in the same run, interleaved; reported as a ratio (docs/benchmarks.md, "SIP edge").
+ *    in the same run, interleaved; reported as a ratio (docs/benchmarks.md, "SIP edge"), with
+ *    Kamailio's CPU time per call setup (from /proc), which holds even when the load generator
+ *    limits the call rate.
  *
  * Kamailio is pinned to core 0; sipp (load and answering UAS) and this process to core 1.
  */
@@ -26,6 +28,7 @@ import { defaultRegions } from "../src/domain/regions.js";
 import { seedStore } from "../src/store/seed.js";
 import { engineFixture } from "../test/store/engines.js";
 import { load, requireSipp, removeSippFiles, startUas, type Uas } from "../test/edge/sipp.js";
+import { processTreeCpuMs } from "./lib/cpu.js";
 import { freePort, LOAD_CORE, pinSelf, SERVER_CORE } from "./lib/proc.js";
 import { SipProbe } from "./lib/sipProbe.js";
 import { fmt, median, percentile, range } from "./lib/stats.js";
@@ -248,7 +251,7 @@ async function main(): Promise<void> {
     stops.unshift(() => writeFileSync(numbersFile, ""));
 
     const bareOptions: EdgeOptions = { ...options, sipAddress: "127.0.30.2", sipPort: barePort };
-    const bare = startKamailio(bareOptions, { wrapper: server(SERVER_CORE), config: bareConfig(bareOptions, `127.0.30.200:${uasPort}`) });
+    const bare = startKamailio(bareOptions, { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128, config: bareConfig(bareOptions, `127.0.30.200:${uasPort}`) });
     let bareOut = "";
     bare.child.stderr?.on("data", (d: Buffer) => (bareOut = (bareOut + d.toString()).slice(-20000)));
     stops.unshift(async () => {
@@ -257,13 +260,26 @@ async function main(): Promise<void> {
     });
     await new Promise((r) => setTimeout(r, 1500));
 
-    const runs: Record<"edge" | "bare", Array<{ cps: number; failed: number }>> = { edge: [], bare: [] };
+    // What each Kamailio burns with no calls at all (timers, idle workers), to read the per-call figures against.
+    const idleBusy: Record<"edge" | "bare", number> = { edge: 0, bare: 0 };
+    for (const which of ["edge", "bare"] as const) {
+      const pid = (which === "edge" ? edge?.child.pid : bare.child.pid) as number;
+      const cpu0 = processTreeCpuMs(pid);
+      await new Promise((r) => setTimeout(r, 3000));
+      idleBusy[which] = (processTreeCpuMs(pid) - cpu0) / 3000;
+    }
+    log(`idle: edge ${fmt.pct(idleBusy.edge)} of a core, bare ${fmt.pct(idleBusy.bare)}`);
+    const runs: Record<"edge" | "bare", Array<{ cps: number; failed: number; cpuUsPerCall: number; busy: number }>> = { edge: [], bare: [] };
     for (let r = 0; r < ROUNDS && Date.now() < DEADLINE; r++) {
       for (const which of ["edge", "bare"] as const) {
         const target = which === "edge" ? `127.0.30.1:${sipPort}` : `127.0.30.2:${barePort}`;
+        const pid = (which === "edge" ? edge?.child.pid : bare.child.pid) as number;
+        const cpu0 = processTreeCpuMs(pid);
         const res = await load({ edge: target, from: "127.0.30.5", numbersFile, seconds: SECONDS, concurrency: CONCURRENCY, wrapper: server(LOAD_CORE) });
-        runs[which].push({ cps: res.ok / Math.max(1, res.seconds), failed: res.failed });
-        log(`round ${r + 1} ${which}: ${fmt.int(res.ok / Math.max(1, res.seconds))} calls/s (${res.failed} failed)`);
+        const cpuMs = processTreeCpuMs(pid) - cpu0;
+        const run = { cps: res.ok / Math.max(1, res.seconds), failed: res.failed, cpuUsPerCall: (cpuMs * 1000) / Math.max(1, res.ok), busy: cpuMs / (Math.max(1, res.seconds) * 1000) };
+        runs[which].push(run);
+        log(`round ${r + 1} ${which}: ${fmt.int(run.cps)} calls/s (${res.failed} failed), Kamailio ${fmt.int(run.cpuUsPerCall)} µs CPU per call, core ${fmt.pct(run.busy)} busy`);
         if (process.env.BENCH_DEBUG) log((which === "edge" ? edgeOut : bareOut).slice(-1500));
       }
     }
@@ -271,17 +287,21 @@ async function main(): Promise<void> {
     const cps = (w: "edge" | "bare") => runs[w].map((x) => x.cps);
     const [eLo, eHi] = range(cps("edge"));
     const [bLo, bHi] = range(cps("bare"));
+    const cpuPerCall = (w: "edge" | "bare") => median(runs[w].map((x) => x.cpuUsPerCall));
+    const coreBusy = (w: "edge" | "bare") => median(runs[w].map((x) => x.busy));
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${process.platform}, Node ${process.version}`;
     const report = [
       `### ${new Date().toISOString().slice(0, 16)}Z — ${ENGINE}${QUICK ? " (quick)" : ""}`,
       "",
       `Machine: ${machine}. Pinning: ${pinned ? "Kamailio on core 0; sipp (load + UAS), API server and probe on core 1" : "none (taskset failed)"}.`,
-      `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved. Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp, one core) still completes every call; at 100 both configs lose calls to UDP retransmission timeouts and the figures stop meaning anything.`,
+      `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved. Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp UAC and UAS, one core) still completes every call; at 50 or 100 it loses calls to retransmission timeouts, so the call rate is the generator's and Kamailio's CPU per call is the edge's cost.`,
       "",
-      "| | call setups/s (median) | range | failed calls | ratio to bare |",
-      "|---|---:|---:|---:|---:|",
-      `| bare relay (same Kamailio, no lookups) | ${fmt.int(median(cps("bare")))} | ${fmt.int(bLo)}–${fmt.int(bHi)} | ${runs.bare.reduce((a, x) => a + x.failed, 0)} | 100% |`,
-      `| trunkline edge | ${fmt.int(median(cps("edge")))} | ${fmt.int(eLo)}–${fmt.int(eHi)} | ${runs.edge.reduce((a, x) => a + x.failed, 0)} | ${fmt.pct(median(cps("edge")) / median(cps("bare")))} |`,
+      "| | call setups/s (median) | range | failed calls | ratio to bare | Kamailio CPU µs per call (median) | its core busy | CPU ratio to bare |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
+      `| bare relay (same Kamailio, no lookups) | ${fmt.int(median(cps("bare")))} | ${fmt.int(bLo)}–${fmt.int(bHi)} | ${runs.bare.reduce((a, x) => a + x.failed, 0)} | 100% | ${fmt.int(cpuPerCall("bare"))} | ${fmt.pct(coreBusy("bare"))} | 1.00× |`,
+      `| trunkline edge | ${fmt.int(median(cps("edge")))} | ${fmt.int(eLo)}–${fmt.int(eHi)} | ${runs.edge.reduce((a, x) => a + x.failed, 0)} | ${fmt.pct(median(cps("edge")) / median(cps("bare")))} | ${fmt.int(cpuPerCall("edge"))} | ${fmt.pct(coreBusy("edge"))} | ${(cpuPerCall("edge") / cpuPerCall("bare")).toFixed(2)}× |`,
+      "",
+      `Call setups one core of Kamailio could sustain at that CPU cost (1 s ÷ CPU per call): bare ${fmt.int(1e6 / cpuPerCall("bare"))}/s, edge ${fmt.int(1e6 / cpuPerCall("edge"))}/s. With no calls, the edge keeps ${fmt.pct(idleBusy.edge)} of its core busy and the bare relay ${fmt.pct(idleBusy.bare)} (included in the figures above).`,
       "",
       "Propagation: from the API's response (POST phone-numbers) to the first call relayed to the new number.",
       "",
@@ -309,7 +329,7 @@ function appendReport(report: string): void {
   if (!text.includes("\n## SIP edge\n")) {
     appendFileSync(
       path,
-      `\n## SIP edge\n\nCall setups per second through the Kamailio edge at size, as a ratio to the same Kamailio with a bare\nrelay config measured in the same run, and propagation from API response to a call that sees the\nchange. How it works: [edge.md](edge.md).\n\n\`\`\`\nnpm run bench:edge                 # ~5 min: 10k trunks, 100k numbers, 3 rounds × 10 s\nnpx tsx bench/edge.ts --quick      # ~2 min smoke run\nnpx tsx bench/edge.ts --engine postgres\n\`\`\`\n\n`,
+      `\n## SIP edge\n\nCall setups per second through the Kamailio edge at size, as a ratio to the same Kamailio with a bare\nrelay config measured in the same run, and propagation from API response to a call that sees the\nchange. How it works: [edge.md](edge.md).\n\n\`\`\`\nnpm run bench:edge                 # ~2 min: 10k trunks, 100k numbers, 3 rounds × 10 s\nnpx tsx bench/edge.ts --quick      # ~2 min smoke run\nnpx tsx bench/edge.ts --engine postgres\n\`\`\`\n\n`,
     );
   }
   appendFileSync(path, `${report}\n`);

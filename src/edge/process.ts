@@ -51,7 +51,10 @@ export function startKamailio(
   const dir = mkdtempSync(join(tmpdir(), "tl-edge-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, { mode: 0o600 });
   const configPath = join(dir, "kamailio.cfg");
-  const args = ["-DD", "-E", "-f", configPath, "-m", String(run.shmMb ?? 256), "-M", String(run.pkgMb ?? 64), "-Y", dir, "-P", join(dir, "kamailio.pid")];
+  // TLSF instead of the default QM allocator for shared and private memory: profiled under call
+  // load, qm_malloc was half of the edge's CPU (75% of a bare relay's); TLSF halves CPU per call.
+  const memory = ["-x", "tlsf", "-X", "tlsf", "-m", String(run.shmMb ?? 256), "-M", String(run.pkgMb ?? 64)];
+  const args = ["-DD", "-E", "-f", configPath, ...memory, "-Y", dir, "-P", join(dir, "kamailio.pid")];
   const [cmd, ...pre] = [...(run.wrapper ?? []), bin];
   const child = spawn(cmd as string, [...pre, ...args], { env: kamailioEnv(options), stdio: run.stdio ?? ["ignore", "pipe", "pipe"] });
   return { child, configPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
