@@ -1,3 +1,4 @@
+import { stderrLog, type ComponentLog } from "../log.js";
 import type { Change, ChangeFeed } from "../services/changeFeed.js";
 import type { Store } from "../store/db.js";
 import { HtableMirror, type HtableOps, type MirrorRow } from "./mirror.js";
@@ -13,7 +14,16 @@ export interface ReloaderOptions {
   debounceMs?: number;
   /** How often each edge is asked whether it restarted (or came back). */
   pollMs?: number;
-  log?: (message: string) => void;
+  log?: ComponentLog;
+}
+
+/** One edge as the reloader sees it (for /readyz and /metrics). */
+export interface EdgeSyncStatus {
+  url: string;
+  /** Reconciled and no update to it has failed since. */
+  inSync: boolean;
+  /** Updates that failed, since the process started. */
+  failedUpdates: number;
 }
 
 /** What a set of changes requires of the edges. */
@@ -31,6 +41,7 @@ interface Edge {
   dirty: boolean;
   upSince: string | undefined;
   failures: number;
+  failedUpdates: number;
   lastError: string | undefined;
 }
 
@@ -58,12 +69,21 @@ export class EdgeReloader {
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private readonly debounceMs: number;
-  private readonly log: (message: string) => void;
+  private log: ComponentLog;
 
   constructor(private readonly options: ReloaderOptions) {
-    this.edges = options.urls.map((url) => ({ rpc: new EdgeRpc(url), dirty: true, upSince: undefined, failures: 0, lastError: undefined }));
+    this.edges = options.urls.map((url) => ({ rpc: new EdgeRpc(url), dirty: true, upSince: undefined, failures: 0, failedUpdates: 0, lastError: undefined }));
     this.debounceMs = options.debounceMs ?? 5;
-    this.log = options.log ?? (() => {});
+    this.log = options.log ?? stderrLog("edge_reloader");
+  }
+
+  /** The server hands over its own logger once it has one. */
+  setLogger(log: ComponentLog): void {
+    this.log = log;
+  }
+
+  status(): EdgeSyncStatus[] {
+    return this.edges.map((e) => ({ url: e.rpc.url, inSync: !e.dirty, failedUpdates: e.failedUpdates }));
   }
 
   start(): this {
@@ -151,7 +171,7 @@ export class EdgeReloader {
         await Promise.all(this.edges.map((edge) => this.update(edge, batch, ops)));
       } catch (error) {
         // The store failed: keep the work and try again shortly.
-        this.log(`edge reloader: ${(error as Error).message}`);
+        this.log.warn({ err: (error as Error).message }, "edge reloader: reading the store failed; retrying");
         this.merge(batch);
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -185,8 +205,9 @@ export class EdgeReloader {
     } catch (error) {
       edge.dirty = true;
       edge.failures++;
+      edge.failedUpdates++;
       edge.lastError = (error as Error).message;
-      this.log(`edge ${edge.rpc.url}: ${(error as Error).message}; will reload it fully`);
+      this.log.warn({ edge: edge.rpc.url, err: edge.lastError }, "edge update failed; it will be reloaded fully once it answers");
     }
   }
 
@@ -198,7 +219,7 @@ export class EdgeReloader {
     await this.reload(edge, "dispatcher.reload");
     edge.upSince = uptime.up_since;
     edge.dirty = false;
-    this.log(`edge ${edge.rpc.url}: reconciled`);
+    this.log.info({ edge: edge.rpc.url }, "edge reconciled with the store");
   }
 
   private async applyOps(edge: Edge, name: HtableName, ops: HtableOps): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Config } from "../config.js";
+import type { EdgeReloader } from "../edge/reloader.js";
 import type { Services } from "../services/index.js";
 import type { Store } from "../store/db.js";
 import type { RateLimiter } from "./rateLimit.js";
@@ -9,4 +10,6 @@ export interface AppDeps {
   store: Store;
   services: Services;
   limiter: RateLimiter;
+  /** The SIP edges this process keeps in step, if any (their state shows in /readyz and /metrics). */
+  edge?: EdgeReloader | undefined;
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import { pingStore, type Store } from "../store/db.js";
-import type { RateLimiter } from "./rateLimit.js";
+import { pingStore } from "../store/db.js";
+import type { AppDeps } from "./deps.js";
 
-export function registerHealth(app: FastifyInstance, store: Store, limiter: RateLimiter): void {
+export function registerHealth(app: FastifyInstance, { store, limiter, edge }: Pick<AppDeps, "store" | "limiter" | "edge">): void {
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
     const checks: Record<string, string> = {};
@@ -14,6 +14,8 @@ export function registerHealth(app: FastifyInstance, store: Store, limiter: Rate
     }
     // A degraded rate limiter fails open: still ready, but said so.
     checks.rate_limiter = limiter.healthy() ? "ok" : "degraded";
+    // Edges out of step still carry calls (on what they last had), and the API still serves: said so.
+    if (edge) checks.edges = edge.status().every((e) => e.inSync) ? "ok" : "degraded";
     const ready = checks.store === "ok";
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks });
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { RateLimiter } from "./rateLimit.js";
+import type { AppDeps } from "./deps.js";
 import type { RateLimiterStats } from "./redisRateLimiter.js";
 
 /**
@@ -8,7 +8,7 @@ import type { RateLimiterStats } from "./redisRateLimiter.js";
  * on the request path. Outside the dialect prefixes, so it needs no API credentials — expose it
  * only where the scraper can reach it.
  */
-export function registerMetrics(app: FastifyInstance, limiter: RateLimiter): void {
+export function registerMetrics(app: FastifyInstance, { limiter, edge }: Pick<AppDeps, "limiter" | "edge">): void {
   const byStatus = new Float64Array(600);
   const started = Date.now();
   app.addHook("onResponse", (_req, reply, done) => {
@@ -38,6 +38,14 @@ export function registerMetrics(app: FastifyInstance, limiter: RateLimiter): voi
         "# TYPE trunkline_rate_limiter_outages_total counter",
         `trunkline_rate_limiter_outages_total ${stats.outages}`,
       );
+    }
+    if (edge) {
+      const edges = edge.status();
+      const label = (url: string) => `edge="${url.replace(/["\\\n]/g, "_")}"`;
+      lines.push("# HELP trunkline_edge_in_sync 1 while the SIP edge has every committed change; 0 until it is reconciled (unreachable, restarted, or an update failed).", "# TYPE trunkline_edge_in_sync gauge");
+      for (const e of edges) lines.push(`trunkline_edge_in_sync{${label(e.url)}} ${e.inSync ? 1 : 0}`);
+      lines.push("# HELP trunkline_edge_update_failures_total Updates to the SIP edge that failed (each is followed by a full reload once it answers).", "# TYPE trunkline_edge_update_failures_total counter");
+      for (const e of edges) lines.push(`trunkline_edge_update_failures_total{${label(e.url)}} ${e.failedUpdates}`);
     }
     const mem = process.memoryUsage();
     lines.push(

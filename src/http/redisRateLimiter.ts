@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import type { RateLimitDecision, RateLimiter } from "./rateLimit.js";
+import { stderrLog, type ComponentLog } from "../log.js";
 
 const WINDOW_MS = 60_000;
 
@@ -22,17 +23,8 @@ if n == 1 then redis.call('PEXPIRE', key, ttl) end
 return {n, ttl}
 `;
 
-/** What the limiter logs through: pino (Fastify's `app.log`) or anything with the same shape. */
-export interface LimiterLog {
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
-
-/** Default log: one pino-shaped JSON line on stderr, until the server hands over its own logger. */
-const stderrLog: LimiterLog = {
-  warn: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), component: "rate_limiter", ...obj, msg })}\n`),
-  info: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 30, time: Date.now(), component: "rate_limiter", ...obj, msg })}\n`),
-};
+/** What the limiter logs through (kept as a name of its own for the limiter's callers). */
+export type LimiterLog = ComponentLog;
 
 export interface RedisRateLimiterOptions {
   url: string;
@@ -84,7 +76,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.prefix = options.prefix ?? "trunkline:";
     this.now = options.now ?? Date.now;
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
-    this.log = options.log ?? stderrLog;
+    this.log = options.log ?? stderrLog("rate_limiter");
     this.client = new Redis(options.url, {
       lazyConnect: true,
       // Never queue a command behind a dead connection: fail it at once, and fail open.

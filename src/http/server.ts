@@ -43,9 +43,10 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
       components: { securitySchemes: { basic: { type: "http", scheme: "basic" }, bearer: { type: "http", scheme: "bearer" } } },
     },
   });
-  registerHealth(app, deps.store, deps.limiter);
-  registerMetrics(app, deps.limiter);
+  registerHealth(app, deps);
+  registerMetrics(app, deps);
   if (logger && deps.limiter instanceof RedisRateLimiter) deps.limiter.setLogger(app.log.child({ component: "rate_limiter" }));
+  if (logger) deps.edge?.setLogger(app.log.child({ component: "edge_reloader" }));
   await app.register(async (scope) => registerExotel(scope, deps), { prefix: "/v2" });
   await app.register(async (scope) => registerCarrier(scope, deps), { prefix: "/carrier/v1" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -27,6 +27,10 @@ export interface EdgeStack {
   settled(): Promise<void>;
   /** Stops Kamailio and starts it again on the same addresses. */
   restartEdge(): Promise<void>;
+  /** Stops Kamailio (the API keeps running and its reloader finds the edge gone). */
+  stopEdge(): Promise<void>;
+  /** Starts Kamailio again after stopEdge, and waits until the reloader has reconciled it. */
+  startEdge(): Promise<void>;
   /** Stops the API server (and its reloader); the edge keeps running. */
   stopApi(): Promise<void>;
   close(): Promise<void>;
@@ -122,6 +126,11 @@ export async function startEdgeStack(engine: EngineName, sipAddress: string, env
     },
     async restartEdge() {
       await halt();
+      await launch();
+      if (!apiStopped) await server.runtime.edge?.settled();
+    },
+    stopEdge: halt,
+    async startEdge() {
       await launch();
       if (!apiStopped) await server.runtime.edge?.settled();
     },

@@ -156,6 +156,43 @@ describeEdge("SIP edge routing", "127.0.20.1", (stack) => {
     expectCall(await dial("+919800000241", { expect: 200 }, { from: "127.0.23.5" }), "a call once the others hung up");
   });
 
+  it("reports the edge's sync state on /readyz and /metrics, and reconciles changes made while it was down", async () => {
+    const base = stack().server.baseUrl;
+    const state = async () => {
+      const ready = await fetch(`${base}/readyz`);
+      const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+      const inSync = /^trunkline_edge_in_sync\{edge="http:\/\/127\.0\.0\.1:\d+\/RPC"\} ([01])$/m.exec(metrics)?.[1];
+      const failures = /^trunkline_edge_update_failures_total\{edge="[^"]+"\} (\d+)$/m.exec(metrics)?.[1];
+      assert.equal(ready.status, 200, "out of step or not, the API stays ready");
+      const body = (await ready.json()) as { checks: { edges?: string } };
+      return { edges: body.checks.edges, inSync, failures: Number(failures) };
+    };
+    const pbx = await uas("127.0.20.161");
+    const t = await p.trunk("while_down");
+    await p.destinations(t, [{ destination: `${pbx.address};transport=tcp` }]);
+    await stack().settled();
+    const before = await state();
+    assert.deepEqual({ edges: before.edges, inSync: before.inSync }, { edges: "ok", inSync: "1" });
+
+    await stack().stopEdge();
+    await p.map(t, "+919800000261");
+    const deadline = Date.now() + 10_000;
+    let down = await state();
+    while (down.inSync !== "0" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      down = await state();
+    }
+    assert.equal(down.edges, "degraded");
+    assert.equal(down.inSync, "0");
+    assert.ok(down.failures > before.failures, "the failed update is counted");
+
+    await stack().startEdge();
+    const back = await state();
+    assert.deepEqual({ edges: back.edges, inSync: back.inSync }, { edges: "ok", inSync: "1" });
+    expectCall(await dial("+919800000261"), "a number mapped while the edge was down");
+    assert.equal(pbx.invites().length, 1);
+  });
+
   it("keeps routing provisioned calls with the API server stopped, and after the edge restarts", async () => {
     const pbx = await uas("127.0.20.151");
     const t = await p.trunk("survivor");
