@@ -40,12 +40,18 @@ interface Edge {
   /** Needs a full reload: never reconciled yet, restarted, or an update to it failed. */
   dirty: boolean;
   upSince: string | undefined;
+  /** Consecutive failed updates: the exponent of the wait before the next attempt. */
   failures: number;
+  /** Set while waiting before the next attempt; the edge is left alone meanwhile. */
+  retryTimer: NodeJS.Timeout | undefined;
   failedUpdates: number;
   lastError: string | undefined;
 }
 
 const emptyPending = (): Pending => ({ numbers: new Set(), trunks: new Set(), routes: new Set(), address: false, dispatcher: false });
+const attemptable = (e: Edge) => e.retryTimer === undefined;
+/** 100 ms after the first failure, doubling up to 5 s: one attempt (and one log line) per wait. */
+const backoffMs = (failures: number) => Math.min(5000, 100 * 2 ** Math.max(0, failures - 1));
 
 /** Past this many key updates for one htable, reloading the whole table is cheaper. */
 const MAX_KEY_OPS = 2000;
@@ -72,7 +78,7 @@ export class EdgeReloader {
   private log: ComponentLog;
 
   constructor(private readonly options: ReloaderOptions) {
-    this.edges = options.urls.map((url) => ({ rpc: new EdgeRpc(url), dirty: true, upSince: undefined, failures: 0, failedUpdates: 0, lastError: undefined }));
+    this.edges = options.urls.map((url) => ({ rpc: new EdgeRpc(url), dirty: true, upSince: undefined, failures: 0, retryTimer: undefined, failedUpdates: 0, lastError: undefined }));
     this.debounceMs = options.debounceMs ?? 5;
     this.log = options.log ?? stderrLog("edge_reloader");
   }
@@ -101,7 +107,10 @@ export class EdgeReloader {
     if (this.poller) clearInterval(this.poller);
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    for (const edge of this.edges) edge.rpc.close();
+    for (const edge of this.edges) {
+      clearTimeout(edge.retryTimer);
+      edge.rpc.close();
+    }
   }
 
   /** Resolves once every change so far has reached every edge (tests and benchmarks wait on it). */
@@ -156,33 +165,26 @@ export class EdgeReloader {
       if (this.running) return; // the running batch re-checks for work when it ends
       this.running = this.runBatches().finally(() => {
         this.running = undefined;
-        if (this.hasPending() || this.edges.some((e) => e.dirty && e.failures === 0)) this.schedule(0);
+        if (this.hasPending() || this.edges.some((e) => e.dirty && attemptable(e))) this.schedule(0);
       });
     }, delayMs);
   }
 
   private async runBatches(): Promise<void> {
-    while (!this.stopped && (this.hasPending() || this.edges.some((e) => e.dirty && e.failures === 0))) {
+    while (!this.stopped && (this.hasPending() || this.edges.some((e) => e.dirty && attemptable(e)))) {
       const batch = this.pending;
       this.pending = emptyPending();
       try {
         if (!this.mirrorsLoaded) await this.loadMirrors();
         const ops = await this.diff(batch);
-        await Promise.all(this.edges.map((edge) => this.update(edge, batch, ops)));
+        // An edge waiting to retry is dirty: its full reload will carry this batch too.
+        await Promise.all(this.edges.filter(attemptable).map((edge) => this.update(edge, batch, ops)));
       } catch (error) {
         // The store failed: keep the work and try again shortly.
         this.log.warn({ err: (error as Error).message }, "edge reloader: reading the store failed; retrying");
         this.merge(batch);
         await new Promise((r) => setTimeout(r, 500));
       }
-    }
-    const failing = this.edges.filter((e) => e.dirty && e.failures > 0);
-    if (failing.length > 0 && !this.stopped) {
-      const backoff = Math.min(5000, 100 * 2 ** Math.min(...failing.map((e) => e.failures)));
-      setTimeout(() => {
-        for (const e of failing) if (e.failures > 0) e.failures = 0;
-        this.schedule(0);
-      }, backoff).unref();
     }
   }
 
@@ -207,7 +209,15 @@ export class EdgeReloader {
       edge.failures++;
       edge.failedUpdates++;
       edge.lastError = (error as Error).message;
-      this.log.warn({ edge: edge.rpc.url, err: edge.lastError }, "edge update failed; it will be reloaded fully once it answers");
+      const waitMs = backoffMs(edge.failures);
+      this.log.warn({ edge: edge.rpc.url, err: edge.lastError, retryInMs: waitMs }, "edge update failed; it will be reloaded fully once it answers");
+      if (!this.stopped) {
+        edge.retryTimer = setTimeout(() => {
+          edge.retryTimer = undefined;
+          this.schedule(0);
+        }, waitMs);
+        edge.retryTimer.unref();
+      }
     }
   }
 
@@ -257,10 +267,12 @@ export class EdgeReloader {
           const uptime = await edge.rpc.call<{ up_since?: string }>("core.uptime");
           if (!edge.dirty && edge.upSince !== undefined && uptime.up_since !== edge.upSince) {
             edge.dirty = true;
-            edge.failures = 0;
             changed = true;
-          } else if (edge.dirty) {
-            edge.failures = 0;
+          }
+          if (edge.dirty) {
+            // It answers: no need to wait out the backoff.
+            clearTimeout(edge.retryTimer);
+            edge.retryTimer = undefined;
             changed = true;
           }
         } catch {

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase, type SqliteStatement } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type Migration, type SqliteDatabase, type SqliteStatement } from "kysely";
 import pg from "pg";
 import type { Engine } from "./engine.js";
 import { migrations } from "./migrations/index.js";
@@ -51,8 +51,26 @@ export function openStore(options: StoreOptions): Store {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, engine: "sqlite", location: file, close: () => db.destroy() };
+}
+
+/**
+ * SQLite runs DDL inside transactions, but Kysely's adapter says it cannot, so its migrator ran
+ * each migration outside any transaction: a failure half way left half a migration, and two
+ * processes starting on a fresh store applied the same one twice. With transactional DDL each
+ * run is one `begin immediate` transaction (see withStatementCache): atomic, and one process at
+ * a time.
+ */
+class TransactionalSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+class TransactionalSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalSqliteAdapter();
+  }
 }
 
 /**
@@ -69,7 +87,12 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase 
   const cache = new Map<string, SqliteStatement & { busy: boolean }>();
   return {
     close: () => sqlite.close(),
-    prepare(text: string) {
+    prepare(query: string) {
+      // Kysely opens transactions with a deferred `begin`. Take the write lock at the start instead:
+      // a deferred transaction that read first cannot wait for another process's write (SQLite
+      // answers "database is locked" at once), and two processes migrating a fresh store at the
+      // same time ran the same migration twice. `begin immediate` waits (busy_timeout) instead.
+      const text = query === "begin" ? "begin immediate" : query;
       const hit = cache.get(text);
       if (hit && !hit.busy) {
         cache.delete(text);
