@@ -260,10 +260,11 @@ async function main(): Promise<void> {
     });
     await new Promise((r) => setTimeout(r, 1500));
 
+    const kamailioPid = (which: "edge" | "bare") => (which === "edge" ? edge?.child.pid : bare.child.pid) as number;
     // What each Kamailio burns with no calls at all (timers, idle workers), to read the per-call figures against.
     const idleBusy: Record<"edge" | "bare", number> = { edge: 0, bare: 0 };
     for (const which of ["edge", "bare"] as const) {
-      const pid = (which === "edge" ? edge?.child.pid : bare.child.pid) as number;
+      const pid = kamailioPid(which);
       const cpu0 = processTreeCpuMs(pid);
       await new Promise((r) => setTimeout(r, 3000));
       idleBusy[which] = (processTreeCpuMs(pid) - cpu0) / 3000;
@@ -273,7 +274,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < ROUNDS && Date.now() < DEADLINE; r++) {
       for (const which of ["edge", "bare"] as const) {
         const target = which === "edge" ? `127.0.30.1:${sipPort}` : `127.0.30.2:${barePort}`;
-        const pid = (which === "edge" ? edge?.child.pid : bare.child.pid) as number;
+        const pid = kamailioPid(which);
         const cpu0 = processTreeCpuMs(pid);
         const res = await load({ edge: target, from: "127.0.30.5", numbersFile, seconds: SECONDS, concurrency: CONCURRENCY, wrapper: server(LOAD_CORE) });
         const cpuMs = processTreeCpuMs(pid) - cpu0;

@@ -23,9 +23,6 @@ if n == 1 then redis.call('PEXPIRE', key, ttl) end
 return {n, ttl}
 `;
 
-/** What the limiter logs through (kept as a name of its own for the limiter's callers). */
-export type LimiterLog = ComponentLog;
-
 export interface RedisRateLimiterOptions {
   url: string;
   limit: number;
@@ -35,7 +32,7 @@ export interface RedisRateLimiterOptions {
   commandTimeoutMs?: number;
   /** While degraded, how often to probe Redis in the background. */
   probeIntervalMs?: number;
-  log?: LimiterLog;
+  log?: ComponentLog;
   now?: () => number;
 }
 
@@ -60,7 +57,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly prefix: string;
   private readonly now: () => number;
   private readonly probeIntervalMs: number;
-  private log: LimiterLog;
+  private log: ComponentLog;
   /** True until the first successful PING, and from any failure until the next one. */
   private degraded = true;
   /** An outage has been logged and has not ended yet (one warning per outage). */
@@ -115,7 +112,7 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   /** Routes the limiter's log lines through the server's logger (pino). */
-  setLogger(log: LimiterLog): void {
+  setLogger(log: ComponentLog): void {
     this.log = log;
   }
 

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { RedisRateLimiter, type LimiterLog } from "../../src/http/redisRateLimiter.js";
+import { RedisRateLimiter } from "../../src/http/redisRateLimiter.js";
+import type { ComponentLog } from "../../src/log.js";
 import { awaitRoomInWindow, dropRedisPrefix, freePort, REDIS_URL, requireRedis, sleep } from "./harness.js";
 
-function capture(): LimiterLog & { lines: string[] } {
+function capture(): ComponentLog & { lines: string[] } {
   const lines: string[] = [];
   return { lines, warn: (_o, msg) => lines.push(`warn ${msg}`), info: (_o, msg) => lines.push(`info ${msg}`) };
 }
@@ -17,7 +18,7 @@ describe("RedisRateLimiter", () => {
     await Promise.all(open.map((l) => l.close()));
     await dropRedisPrefix(prefix);
   });
-  const make = async (limit: number, url = REDIS_URL, log: LimiterLog = capture()) => {
+  const make = async (limit: number, url = REDIS_URL, log: ComponentLog = capture()) => {
     const l = await RedisRateLimiter.open({ url, limit, prefix, log });
     open.push(l);
     return l;

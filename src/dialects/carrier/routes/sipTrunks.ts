@@ -2,11 +2,12 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ValidationError } from "../../../domain/errors.js";
 import type { AppDeps } from "../../../http/deps.js";
+import type { TrunkDetail } from "../../../domain/types.js";
 import type { NewTrunk } from "../../../services/trunkInput.js";
 import { sendDocument } from "../document.js";
 import { pageLinks, parseCursor } from "../paging.js";
 import { readSipTrunkDocument } from "../parse.js";
-import { readQueryOptions } from "../query.js";
+import { readQueryOptions, type QueryOptions } from "../query.js";
 import { renderSipTrunk } from "../render.js";
 import { CreateSipTrunkDocument, ListQuery, SipTrunkParams, UpdateSipTrunkDocument } from "../schemas.js";
 
@@ -17,6 +18,8 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config 
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const collectionUrl = (req: FastifyRequest) => `${config.publicUrl ?? `${req.protocol}://${req.host}`}/carrier/v1/sip_trunks`;
   const accountSid = (req: FastifyRequest) => (req.account as { sid: string }).sid;
+  /** The trunk as the resource this request asked for (its sparse fieldset applied). */
+  const resource = (req: FastifyRequest, trunk: TrunkDetail, fields: QueryOptions["fields"]) => renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields);
 
   /** Reads the document and reports the dialect's and the domain's problems together. */
   const readOrThrow = (req: FastifyRequest, urlId?: string) => {
@@ -35,7 +38,7 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config 
     const base = collectionUrl(req);
     const ids = page.items.map((t) => t.uuid);
     return sendDocument(reply, 200, {
-      data: page.items.map((t) => renderSipTrunk(t, `${base}/${t.uuid}`, fields)),
+      data: page.items.map((t) => resource(req, t, fields)),
       links: pageLinks(base, cursor.size, ids, page.hasNewer, page.hasOlder),
     });
   });
@@ -44,15 +47,15 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config 
     const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const patch = readOrThrow(req) as NewTrunk;
     const trunk = await services.trunks.create(accountSid(req), patch);
-    const self = `${collectionUrl(req)}/${trunk.uuid}`;
-    reply.header("location", self);
-    return sendDocument(reply, 201, { data: renderSipTrunk(trunk, self, fields) });
+    const data = resource(req, trunk, fields);
+    reply.header("location", data.links.self);
+    return sendDocument(reply, 201, { data });
   });
 
   api.get("/sip_trunks/:id", { schema: { tags, summary: "Get a SIP trunk", params: SipTrunkParams } }, async (req, reply) => {
     const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const trunk = await services.trunks.getDetail(accountSid(req), { uuid: req.params.id });
-    return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields) });
+    return sendDocument(reply, 200, { data: resource(req, trunk, fields) });
   });
 
   api.patch(
@@ -64,13 +67,13 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config 
       await services.trunks.get(accountSid(req), { uuid: req.params.id });
       const patch = readOrThrow(req, req.params.id);
       const trunk = await services.trunks.update(accountSid(req), { uuid: req.params.id }, patch);
-      return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields) });
+      return sendDocument(reply, 200, { data: resource(req, trunk, fields) });
     },
   );
 
   api.delete("/sip_trunks/:id", { schema: { tags, summary: "Delete a SIP trunk; answers with it as it was", params: SipTrunkParams } }, async (req, reply) => {
     const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const trunk = await services.trunks.delete(accountSid(req), { uuid: req.params.id });
-    return sendDocument(reply, 200, { data: renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields) });
+    return sendDocument(reply, 200, { data: resource(req, trunk, fields) });
   });
 }
