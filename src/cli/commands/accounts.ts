@@ -1,45 +1,41 @@
-import { parseArgs } from "node:util";
 import type { Config } from "../../config.js";
-import { openRuntime } from "../../runtime.js";
-
-const USAGE = `usage:
-  trunkline accounts create --sid <sid> [--api-key <key>] [--api-token <token>]
-  trunkline accounts list
-  trunkline accounts rotate-token --sid <sid>`;
+import { openRuntime, type Runtime } from "../../runtime.js";
+import { checkDatabaseUrl } from "../database.js";
 
 /** Account administration against the same DATABASE_URL a running server uses. */
-export async function accounts(argv: string[], config: Config): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: { sid: { type: "string" }, "api-key": { type: "string" }, "api-token": { type: "string" }, json: { type: "boolean" } },
-  });
+async function withRuntime(config: Config, fn: (runtime: Runtime) => Promise<number>): Promise<number> {
+  await checkDatabaseUrl(config);
   const runtime = await openRuntime({ ...config, demo: false });
   try {
-    const svc = runtime.services.accounts;
-    if (sub === "create") {
-      if (!values.sid) throw new Error("--sid is required");
-      const issued = await svc.create({ sid: values.sid, apiKey: values["api-key"], apiToken: values["api-token"] });
-      print(values.json, { sid: issued.account.sid, api_key: issued.apiKey, api_token: issued.apiToken });
-      return 0;
-    }
-    if (sub === "list") {
-      const all = await svc.list();
-      if (values.json) console.log(JSON.stringify(all.map((a) => ({ sid: a.sid, api_key: a.apiKey, created_at: a.createdAt }))));
-      else for (const a of all) console.log(`${a.sid}\t${a.apiKey}\t${a.createdAt}`);
-      return 0;
-    }
-    if (sub === "rotate-token") {
-      if (!values.sid) throw new Error("--sid is required");
-      const issued = await svc.rotateToken(values.sid);
-      print(values.json, { sid: issued.account.sid, api_key: issued.apiKey, api_token: issued.apiToken });
-      return 0;
-    }
-    console.error(USAGE);
-    return 2;
+    return await fn(runtime);
   } finally {
     await runtime.close();
   }
+}
+
+export function createAccount(opts: { sid: string; apiKey?: string; apiToken?: string; json?: boolean }, config: Config): Promise<number> {
+  return withRuntime(config, async (runtime) => {
+    const issued = await runtime.services.accounts.create({ sid: opts.sid, apiKey: opts.apiKey, apiToken: opts.apiToken });
+    print(opts.json, { sid: issued.account.sid, api_key: issued.apiKey, api_token: issued.apiToken });
+    return 0;
+  });
+}
+
+export function listAccounts(opts: { json?: boolean }, config: Config): Promise<number> {
+  return withRuntime(config, async (runtime) => {
+    const all = await runtime.services.accounts.list();
+    if (opts.json) console.log(JSON.stringify(all.map((a) => ({ sid: a.sid, api_key: a.apiKey, created_at: a.createdAt }))));
+    else for (const a of all) console.log(`${a.sid}\t${a.apiKey}\t${a.createdAt}`);
+    return 0;
+  });
+}
+
+export function rotateToken(opts: { sid: string; json?: boolean }, config: Config): Promise<number> {
+  return withRuntime(config, async (runtime) => {
+    const issued = await runtime.services.accounts.rotateToken(opts.sid);
+    print(opts.json, { sid: issued.account.sid, api_key: issued.apiKey, api_token: issued.apiToken });
+    return 0;
+  });
 }
 
 function print(json: boolean | undefined, fields: Record<string, string>): void {

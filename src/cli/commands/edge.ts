@@ -1,33 +1,47 @@
+import type { StdioOptions } from "node:child_process";
 import type { Config } from "../../config.js";
-import { edgeOptions, withOverride } from "../../edge/config.js";
+import { edgeOptions, withOverride, type EdgeOptions } from "../../edge/config.js";
 import { syncCountryRules } from "../../edge/countries.js";
-import { startKamailio } from "../../edge/process.js";
+import { startKamailio, type EdgeProcess } from "../../edge/process.js";
 import { renderConfig } from "../../edge/render.js";
 import { certificateFiles, renderTlsConfig, TLS_CONFIG_NAME } from "../../edge/tls.js";
 import { migrateToLatest, openStore } from "../../store/db.js";
+import { checkDatabaseUrl } from "../database.js";
+import { onSignal } from "./serve.js";
 
-/**
- * `trunkline edge`: brings the store's edge projection up to date (migrations, country rules),
- * renders the Kamailio config (and tls.cfg) and runs Kamailio in the foreground until
- * SIGTERM/SIGINT, or with `--print` only prints the config.
- */
-export async function edge(args: string[], config: Config): Promise<number> {
+export interface EdgeFlags {
+  print?: boolean;
+  listen?: string;
+  tlsListen?: string;
+  rpc?: string;
+  children?: number;
+  realm?: string;
+  shm?: number;
+}
+
+/** The edge's options: TRUNKLINE_EDGE_* from the environment, then the command line's flags. */
+export function edgeOptionsWith(config: Config, flags: EdgeFlags): EdgeOptions {
   let options = edgeOptions(config);
-  let print = false;
-  let shmMb = 256;
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i] as string;
-    if (flag === "--print") print = true;
-    else if (flag === "--shm") shmMb = Number(args[++i]);
-    else options = withOverride(options, flag, String(args[++i] ?? ""));
-  }
-  if (print) {
-    process.stdout.write(renderConfig(options));
-    // tls.cfg is a file of its own; shown commented out, so the output stays a valid kamailio.cfg.
-    const tls = renderTlsConfig(options.tls, certificateFiles(options.tls)).trimEnd().split("\n");
-    process.stdout.write(`\n#### ${TLS_CONFIG_NAME}, written next to kamailio.cfg when the edge starts:\n${tls.map((l) => (l ? `# ${l}` : "#")).join("\n")}\n`);
-    return 0;
-  }
+  const overrides: [string, string | number | undefined][] = [
+    ["--listen", flags.listen],
+    ["--tls-listen", flags.tlsListen],
+    ["--rpc", flags.rpc],
+    ["--children", flags.children],
+    ["--realm", flags.realm],
+  ];
+  for (const [flag, value] of overrides) if (value !== undefined) options = withOverride(options, flag, String(value));
+  return options;
+}
+
+/** The URL the API's reloader reaches this edge's JSON-RPC at. */
+export function edgeRpcUrl(options: EdgeOptions): string {
+  const host = options.rpcAddress === "0.0.0.0" ? "127.0.0.1" : options.rpcAddress;
+  return `http://${host}:${options.rpcPort}/RPC`;
+}
+
+/** Brings the store's edge projection up to date (migrations, country rules) before Kamailio reads it. */
+export async function prepareEdgeStore(config: Config): Promise<void> {
+  await checkDatabaseUrl(config);
   const store = openStore({ databaseUrl: config.databaseUrl, pgSchema: config.pgSchema, poolSize: 1 });
   try {
     await migrateToLatest(store);
@@ -35,14 +49,60 @@ export async function edge(args: string[], config: Config): Promise<number> {
   } finally {
     await store.close();
   }
-  const proc = startKamailio(options, { shmMb, stdio: "inherit" });
-  const forward = (signal: NodeJS.Signals) => proc.child.kill(signal);
-  process.on("SIGTERM", forward);
-  process.on("SIGINT", forward);
-  return new Promise<number>((resolve) => {
+}
+
+export interface RunningEdge {
+  proc: EdgeProcess;
+  pid: number;
+  /** Settles when Kamailio has exited (its config dir is removed by then). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM (SIGKILL after `graceMs`), then waits for the exit. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Runs Kamailio on a prepared store (see prepareEdgeStore). Used by `trunkline edge` and
+ * `trunkline up`: anything an edge does while it runs (e.g. registering itself) belongs here.
+ */
+export function startEdge(options: EdgeOptions, run: { shmMb?: number; stdio?: StdioOptions } = {}): RunningEdge {
+  const proc = startKamailio(options, { shmMb: run.shmMb ?? 256, stdio: run.stdio ?? "inherit" });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     proc.child.on("exit", (code, signal) => {
       proc.cleanup();
-      resolve(code ?? (signal ? 0 : 1));
+      resolve({ code, signal });
     });
   });
+  return {
+    proc,
+    pid: proc.child.pid ?? -1,
+    exited,
+    async stop(graceMs = 10000) {
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) return void (await exited);
+      proc.child.kill("SIGTERM");
+      const timer = setTimeout(() => proc.child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * `trunkline edge`: brings the store's edge projection up to date, renders the Kamailio config
+ * (and tls.cfg) and runs Kamailio in the foreground until SIGTERM/SIGINT, or with `--print`
+ * only prints the config.
+ */
+export async function edge(flags: EdgeFlags, config: Config): Promise<number> {
+  const options = edgeOptionsWith(config, flags);
+  if (flags.print) {
+    process.stdout.write(renderConfig(options));
+    // tls.cfg is a file of its own; shown commented out, so the output stays a valid kamailio.cfg.
+    const tls = renderTlsConfig(options.tls, certificateFiles(options.tls)).trimEnd().split("\n");
+    process.stdout.write(`\n#### ${TLS_CONFIG_NAME}, written next to kamailio.cfg when the edge starts:\n${tls.map((l) => (l ? `# ${l}` : "#")).join("\n")}\n`);
+    return 0;
+  }
+  await prepareEdgeStore(config);
+  const running = startEdge(options, { shmMb: flags.shm });
+  onSignal((signal) => running.proc.child.kill(signal));
+  const { code, signal } = await running.exited;
+  return code ?? (signal ? 0 : 1);
 }

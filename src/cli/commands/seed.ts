@@ -1,45 +1,23 @@
-import { parseArgs } from "node:util";
 import type { Config } from "../../config.js";
 import { MemoryRateLimiter } from "../../http/rateLimit.js";
 import { openRuntime } from "../../runtime.js";
 import { accountsRepo } from "../../store/repositories/accounts.js";
 import { seedStore } from "../../store/seed.js";
+import { checkDatabaseUrl } from "../database.js";
 
-const USAGE = `usage:
-  trunkline seed --trunks N [--numbers M] [--account SID] [--hot-trunk-numbers K] [--json]
-
-Bulk-inserts N trunks and M number mappings (+919XXXXXXXXX, spread round-robin over the new
-trunks; K of them on the first one) into account SID (default 'seed'), creating the account —
-and printing its API credentials — when it does not exist.`;
-
-function count(raw: string | undefined, name: string): number {
-  if (raw === undefined) return 0;
-  const n = Number(raw.replace(/_/g, ""));
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
-  return n;
+export interface SeedFlags {
+  trunks: number;
+  numbers: number;
+  account: string;
+  hotTrunkNumbers: number;
+  json?: boolean;
 }
 
 /** `trunkline seed`: test data at scale, against the same DATABASE_URL a server uses. */
-export async function seed(argv: string[], config: Config): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      trunks: { type: "string" },
-      numbers: { type: "string" },
-      account: { type: "string" },
-      "hot-trunk-numbers": { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-  });
-  if (values.help || values.trunks === undefined) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const trunks = count(values.trunks, "trunks");
-  const numbers = count(values.numbers, "numbers");
-  const hot = count(values["hot-trunk-numbers"], "hot-trunk-numbers");
-  const accountSid = values.account ?? "seed";
+export async function seed(flags: SeedFlags, config: Config): Promise<number> {
+  const { trunks, numbers, hotTrunkNumbers: hot, account: accountSid } = flags;
+  const values = { json: flags.json };
+  await checkDatabaseUrl(config);
   // Seeding never consults the rate limiter: keep it off Redis.
   const runtime = await openRuntime({ ...config, demo: false }, { limiter: new MemoryRateLimiter(1) });
   try {

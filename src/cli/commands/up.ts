@@ -1,0 +1,136 @@
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import type { Config } from "../../config.js";
+import { edgeOptions, type EdgeOptions } from "../../edge/config.js";
+import { aptInstallCommand, PLATFORM_PACKAGES } from "../../edge/packages.js";
+import { requireKamailio } from "../../edge/process.js";
+import { EdgeRpc } from "../../edge/rpc.js";
+import { requireTlsModule } from "../../edge/tls.js";
+import { edgeRpcUrl, prepareEdgeStore, startEdge, type RunningEdge } from "./edge.js";
+import { onSignal, startApi, type ApiServer } from "./serve.js";
+
+/** How long Kamailio may take to answer JSON-RPC after it is started. */
+const EDGE_START_TIMEOUT_MS = 30000;
+
+/** A pino-shaped JSON line on stdout, next to the API server's own log lines. */
+function logLine(level: number, component: string, fields: object, msg: string): void {
+  process.stdout.write(`${JSON.stringify({ level, time: Date.now(), pid: process.pid, component, ...fields, msg })}\n`);
+}
+
+/** Kamailio's own log level word, as pino's number (its lines stay whole in `msg`). */
+function kamailioLevel(line: string): number {
+  if (/\b(ALERT|BUG|CRITICAL|ERROR)\b/.test(line)) return 50;
+  if (/\bWARNING\b/.test(line)) return 40;
+  return 30;
+}
+
+function relayOutput(stream: Readable | null, pid: number): void {
+  if (!stream) return;
+  createInterface({ input: stream }).on("line", (line) => {
+    if (line.trim()) logLine(kamailioLevel(line), "edge", { kamailio_pid: pid }, line.trim());
+  });
+}
+
+/** Why this machine cannot run the edge (Kamailio or its TLS module missing), or undefined. */
+function edgeUnavailable(options: EdgeOptions): string | undefined {
+  try {
+    requireKamailio();
+    requireTlsModule(options.modulePath);
+    return undefined;
+  } catch (error) {
+    // The messages end in their own install hint; only the first sentence is kept here.
+    return (error as Error).message.replace(/\. Install it with:.*$/s, "");
+  }
+}
+
+/** Resolves once the edge answers JSON-RPC; rejects if Kamailio exits or does not answer in time. */
+async function edgeAnswering(edge: RunningEdge, url: string): Promise<void> {
+  const rpc = new EdgeRpc(url, 1000);
+  let exited = false;
+  void edge.exited.then(() => (exited = true));
+  const deadline = Date.now() + EDGE_START_TIMEOUT_MS;
+  try {
+    for (;;) {
+      if (exited) throw new Error(`the SIP edge (kamailio, pid ${edge.pid}) exited while starting: see its log lines above`);
+      if (await rpc.call("core.uptime").then(() => true, () => false)) return;
+      if (Date.now() > deadline) throw new Error(`the SIP edge did not answer JSON-RPC at ${url} within ${EDGE_START_TIMEOUT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    rpc.close();
+  }
+}
+
+/**
+ * `trunkline up`: the SIP edge and the API server on one store, in the foreground. The API's
+ * reloader is given the edge's RPC URL, so they are wired with no variables. Runs until
+ * SIGTERM/SIGINT (stops Kamailio, then drains the API: exit 0) or until a part exits on its own
+ * (the rest is stopped: exit 1) — a supervisor restarts the whole platform, never half of it.
+ */
+export async function up(config: Config): Promise<number> {
+  const options = edgeOptions(config);
+  const missing = edgeUnavailable(options);
+
+  // Registered first, so a signal during start-up still stops what has been started.
+  let stopRequested: ((signal: NodeJS.Signals) => void) | undefined;
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stopRequested = resolve));
+  onSignal((signal) => stopRequested?.(signal));
+
+  let edge: RunningEdge | undefined;
+  let wired = config;
+  if (missing) {
+    const hint = `sudo ${aptInstallCommand(PLATFORM_PACKAGES)}`;
+    process.stderr.write(`trunkline up: running the API only, no SIP edge: ${missing}. Install the edge with \`trunkline setup\` (or: ${hint})\n`);
+  } else {
+    await prepareEdgeStore(config);
+    edge = startEdge(options, { stdio: ["ignore", "pipe", "pipe"] });
+    const started = edge;
+    // A Kamailio outliving this process would hold the SIP ports: stop it on any exit.
+    process.on("exit", () => {
+      if (started.proc.child.exitCode === null && started.proc.child.signalCode === null) started.proc.child.kill("SIGTERM");
+    });
+    relayOutput(edge.proc.child.stdout, edge.pid);
+    relayOutput(edge.proc.child.stderr, edge.pid);
+    const url = edgeRpcUrl(options);
+    const startup = await Promise.race([edgeAnswering(edge, url).then(() => undefined), stopSignal]).catch(async (error: unknown) => {
+      await started.stop();
+      throw error;
+    });
+    if (startup !== undefined) {
+      await edge.stop();
+      return 0;
+    }
+    logLine(30, "edge", { kamailio_pid: edge.pid, sip: `${options.sipAddress}:${options.sipPort}`, rpc: url }, "SIP edge running");
+    // The edge found here is added to any TRUNKLINE_EDGE_RPC_URLS the operator set.
+    wired = { ...config, edgeRpcUrls: [...new Set([...(config.edgeRpcUrls ?? []), url])] };
+  }
+  // The media relay (rtpengine) joins here once it exists: started and supervised like the edge.
+
+  let api: ApiServer;
+  try {
+    api = await startApi(wired);
+  } catch (error) {
+    await edge?.stop();
+    throw error;
+  }
+
+  const stopping = Promise.race([
+    stopSignal.then((signal) => {
+      api.app.log.info({ signal }, "shutting down");
+      return 0;
+    }),
+    ...(edge
+      ? [
+          edge.exited.then(({ code, signal }) => {
+            api.app.log.error({ component: "edge", kamailio_pid: edge.pid, code, signal }, `the SIP edge (kamailio) exited unexpectedly (${signal ?? `code ${code}`}): stopping the platform`);
+            return 1;
+          }),
+        ]
+      : []),
+  ]);
+  const code = await stopping;
+  // Kamailio first (calls stop being admitted), then the API drains and closes the store.
+  await edge?.stop();
+  await api.close();
+  return code;
+}
