@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EdgeOptions } from "./config.js";
+import { aptInstallCommand, EDGE_PACKAGES } from "./packages.js";
 import { kamailioEnv, renderConfig } from "./render.js";
 import { ensureCertificate, renderTlsConfig, requireTlsModule, TLS_CONFIG_NAME } from "./tls.js";
 
-export const KAMAILIO_INSTALL_HINT =
-  "apt-get install kamailio kamailio-sqlite-modules kamailio-postgres-modules kamailio-extra-modules kamailio-tls-modules";
+export const KAMAILIO_INSTALL_HINT = `trunkline setup (or: ${aptInstallCommand(EDGE_PACKAGES)})`;
 
 /** Fails with the install hint when the kamailio binary is not on PATH. */
 export function requireKamailio(bin = process.env.TRUNKLINE_KAMAILIO_BIN || "kamailio"): string {
