@@ -86,10 +86,13 @@ export function isPositiveInteger(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value > 0 && value <= MAX_INT32;
 }
 
-/** Settings a trunk may carry, with the rule for each value. */
-export const SETTING_RULES: Record<string, { check: (v: string) => boolean; message: string }> = {
-  trunk_external_alias: { check: isE164, message: "trunk_external_alias must be a phone number in E.164 format (e.g., +919876543210)" },
-};
+/**
+ * Settings a trunk may carry, with the rule for each value. A Map, not an object literal: names
+ * come from requests, and "constructor" or "__proto__" must be unknown, not Object.prototype's.
+ */
+export const SETTING_RULES: ReadonlyMap<string, { check: (v: string) => boolean; message: string }> = new Map([
+  ["trunk_external_alias", { check: isE164, message: "trunk_external_alias must be a phone number in E.164 format (e.g., +919876543210)" }],
+]);
 
 /** Longest text any free-form field may hold; keeps rows and responses bounded. */
 export const MAX_TEXT = 255;

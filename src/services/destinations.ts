@@ -43,31 +43,33 @@ export class DestinationService {
     const db = this.ctx.store.db;
     const trunk = await requireTrunk(db, accountSid, { sid: trunkSid });
     let count = await destinationsRepo.countOfTrunk(db, trunk.id);
-    const results = await eachItem(items, async (item) => {
-      if (item instanceof ValidationError) throw item;
-      checkDestination(item);
-      if (count >= LIMITS.destinationsPerTrunk) throw ValidationError.of("destination", `A trunk may have at most ${LIMITS.destinationsPerTrunk} destination URIs`);
-      const now = nowIso();
-      try {
-        const row = await destinationsRepo.insert(db, {
-          trunk_id: trunk.id,
-          host: item.host,
-          port: item.port,
-          transport: item.transport,
-          priority: item.priority ?? 0,
-          weight: item.weight ?? 1,
-          created_at: now,
-          updated_at: now,
-        });
-        count++;
-        return mapDestination(row, trunk.sid);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError("destination", "Destination already exists on this trunk");
-        throw error;
-      }
-    });
-    if (results.some((r) => r.ok)) this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "destination", action: "created" }]);
-    return results;
+    return eachItem(
+      items,
+      async (item) => {
+        if (item instanceof ValidationError) throw item;
+        checkDestination(item);
+        if (count >= LIMITS.destinationsPerTrunk) throw ValidationError.of("destination", `A trunk may have at most ${LIMITS.destinationsPerTrunk} destination URIs`);
+        const now = nowIso();
+        try {
+          const row = await destinationsRepo.insert(db, {
+            trunk_id: trunk.id,
+            host: item.host,
+            port: item.port,
+            transport: item.transport,
+            priority: item.priority ?? 0,
+            weight: item.weight ?? 1,
+            created_at: now,
+            updated_at: now,
+          });
+          count++;
+          return mapDestination(row, trunk.sid);
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new ConflictError("destination", "Destination already exists on this trunk");
+          throw error;
+        }
+      },
+      () => this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "destination", action: "created" }]),
+    );
   }
 
   async list(accountSid: string, trunkSid: string, offset: number, limit: number): Promise<Page<Destination>> {

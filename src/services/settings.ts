@@ -9,8 +9,8 @@ import type { ServiceContext } from "./context.js";
 import { requireTrunk } from "./trunks.js";
 
 function checkSetting(name: string, value: string): void {
-  const rule = SETTING_RULES[name];
-  if (!rule) throw ValidationError.of("name", `Unknown setting '${name}'; supported: ${Object.keys(SETTING_RULES).join(", ")}`);
+  const rule = SETTING_RULES.get(name);
+  if (!rule) throw ValidationError.of("name", `Unknown setting '${name}'; supported: ${[...SETTING_RULES.keys()].join(", ")}`);
   if (!rule.check(value)) throw ValidationError.of("value", rule.message);
 }
 
@@ -20,14 +20,16 @@ export class SettingService {
   async setMany(accountSid: string, trunkSid: string, items: ({ name: string; value: string } | ValidationError)[]): Promise<ItemResult<TrunkSetting>[]> {
     const db = this.ctx.store.db;
     const trunk = await requireTrunk(db, accountSid, { sid: trunkSid });
-    const results = await eachItem(items, async (item) => {
-      if (item instanceof ValidationError) throw item;
-      checkSetting(item.name, item.value);
-      const row = await trunkSettingsRepo.upsert(db, trunk.id, item.name, item.value, nowIso());
-      return mapTrunkSetting(row, trunk.sid);
-    });
-    if (results.some((r) => r.ok)) this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "setting", action: "updated" }]);
-    return results;
+    return eachItem(
+      items,
+      async (item) => {
+        if (item instanceof ValidationError) throw item;
+        checkSetting(item.name, item.value);
+        const row = await trunkSettingsRepo.upsert(db, trunk.id, item.name, item.value, nowIso());
+        return mapTrunkSetting(row, trunk.sid);
+      },
+      () => this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "setting", action: "updated" }]),
+    );
   }
 
   async list(accountSid: string, trunkSid: string): Promise<TrunkSetting[]> {

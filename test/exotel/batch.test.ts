@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import { DESTINATION_FORMAT_MESSAGE, TRANSPORT_MESSAGE } from "../../src/dialects/exotel/destination.js";
+import type { Change } from "../../src/services/changeFeed.js";
 import { LIMITS } from "../../src/services/context.js";
 import { PRIORITY_MESSAGE } from "../../src/services/destinations.js";
-import { assertBatch, assertFailureItem, assertList } from "../helpers/exotelAssert.js";
+import { assertBatch, assertBatchFailure, assertList } from "../helpers/exotelAssert.js";
 import { describeOnEngines } from "../helpers/server.js";
 import { assertUnchanged } from "../helpers/snapshot.js";
 
@@ -37,15 +38,22 @@ describeOnEngines("Exotel batch writes", (server) => {
       ["success", "failure", "failure", "failure", "failure", "failure", "success", "failure"],
     );
     assert.equal(items[0].data.destination, "sip:203.0.113.10:5061;transport=tls");
-    assertFailureItem(items[1], 400, 1002, TRANSPORT_MESSAGE);
-    assertFailureItem(items[2], 400, 1002, "Destination is not a valid Ip or Fqdn");
-    assertFailureItem(items[3], 400, 1002, "Destination port must be between 1 and 65535");
-    assertFailureItem(items[4], 400, 1002, DESTINATION_FORMAT_MESSAGE);
-    assertFailureItem(items[5], 409, 1002, "Destination already exists on this trunk");
+    assertBatchFailure(items[1], 400, 1002, TRANSPORT_MESSAGE);
+    assertBatchFailure(items[2], 400, 1002, "Destination is not a valid Ip or Fqdn");
+    assertBatchFailure(items[3], 400, 1002, "Destination port must be between 1 and 65535");
+    assertBatchFailure(items[4], 400, 1002, DESTINATION_FORMAT_MESSAGE);
+    assertBatchFailure(items[5], 409, 1002, "Destination already exists on this trunk");
     assert.deepEqual([items[6].data.destination, items[6].data.priority, items[6].data.weight], ["sip:pbx.example.com:5062;transport=tcp", 5, 10]);
-    assertFailureItem(items[7], 400, 1001, PRIORITY_MESSAGE);
+    assertBatchFailure(items[7], 400, 1001, PRIORITY_MESSAGE);
     const listed = assertList(await server().demo.request("GET", `${path}/destination-uris`));
     assert.deepEqual(listed.map((d: { id: string }) => d.id), [items[0].data.id, items[6].data.id]);
+  });
+
+  it("a rejected destination item is Exotel's: 400, code 1002, message \"Invalid parameter\", data null", async () => {
+    const r = await assertUnchanged(server().runtime, () => server().demo.request("POST", `${path}/destination-uris`, { destinations: [dest("256.1.2.3:5061;transport=tls")] }));
+    assert.deepEqual(assertBatch(r, 207, { success: 0, failed: 1 }), [
+      { status: "failure", code: 400, error_data: { code: 1002, message: "Invalid parameter", description: "Destination is not a valid Ip or Fqdn" }, data: null },
+    ]);
   });
 
   it("destination-uris, all valid: 200 with every item stored", async () => {
@@ -66,7 +74,7 @@ describeOnEngines("Exotel batch writes", (server) => {
     const wanted = LIMITS.destinationsPerTrunk - have + 2;
     const destinations = Array.from({ length: wanted }, (_, i) => dest(`host${i}.example.org:5061;transport=tls`));
     const items = assertBatch(await server().demo.request("POST", `${path}/destination-uris`, { destinations }), 207, { success: wanted - 2, failed: 2 });
-    for (const item of items.slice(-2)) assertFailureItem(item, 400, 1002, `A trunk may have at most ${LIMITS.destinationsPerTrunk} destination URIs`);
+    for (const item of items.slice(-2)) assertBatchFailure(item, 400, 1002, `A trunk may have at most ${LIMITS.destinationsPerTrunk} destination URIs`);
   });
 
   it("settings, mixed: 207 with the unknown name and the bad value failing, the good one stored", async () => {
@@ -79,10 +87,38 @@ describeOnEngines("Exotel batch writes", (server) => {
     });
     const items = assertBatch(r, 207, { success: 1, failed: 2 });
     assert.deepEqual(items[0].data, { ...items[0].data, name: "trunk_external_alias", value: "+919876543210", trunk_sid: sid });
-    assertFailureItem(items[1], 400, 1001, /^Unknown setting 'ring_timeout'/);
-    assertFailureItem(items[2], 400, 1001, /^trunk_external_alias must be a phone number in E.164 format/);
+    assertBatchFailure(items[1], 400, 1001, /^Unknown setting 'ring_timeout'/);
+    assertBatchFailure(items[2], 400, 1001, /^trunk_external_alias must be a phone number in E.164 format/);
     const listed = assertList(await server().demo.request("GET", `${path}/settings`));
     assert.deepEqual(listed.map((s: { value: string }) => s.value), ["+919876543210"]);
+  });
+
+  it("settings named after Object.prototype's members are unknown settings (207), never a 500; the good item is stored and the edges told", async () => {
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      const events: Change[] = [];
+      const unsubscribe = server().runtime.feed.subscribe((batch) => events.push(...batch));
+      try {
+        const r = await server().demo.request("POST", `${path}/settings`, {
+          settings: [
+            { name: "trunk_external_alias", value: "+919876543219" },
+            { name, value: "+919876543218" },
+          ],
+        });
+        const items = assertBatch(r, 207, { success: 1, failed: 1 });
+        assert.equal(items[0].data.value, "+919876543219");
+        assertBatchFailure(items[1], 400, 1001, `Unknown setting '${name}'; supported: trunk_external_alias`);
+        assert.deepEqual(
+          events.map((e) => [e.accountSid, e.kind, e.action]),
+          [["exoteltest", "setting", "updated"]],
+        );
+      } finally {
+        unsubscribe();
+      }
+      const listed = assertList(await server().demo.request("GET", `${path}/settings`));
+      assert.deepEqual(listed.map((s: { name: string }) => s.name), ["trunk_external_alias"]);
+      // Deleting such a name is a plain 404, too.
+      assert.equal((await server().demo.request("DELETE", `${path}/settings?name=${encodeURIComponent(name)}`)).status, 404);
+    }
   });
 
   it("settings, all valid: 200; setting a value again keeps its creation time", async () => {

@@ -6,7 +6,7 @@ import { TRUNK_NAME_MESSAGE } from "../../src/dialects/exotel/trunkRules.js";
 import { E164_MESSAGE, MODE_MESSAGE } from "../../src/services/phoneNumbers.js";
 import { IP_MESSAGE, MASK_MESSAGE } from "../../src/services/whitelistedIps.js";
 import type { ApiReply, ExotelClient } from "../helpers/client.js";
-import { assertBatch, assertError, assertFailureItem, assertOk } from "../helpers/exotelAssert.js";
+import { assertBatch, assertBatchFailure, assertError, assertOk } from "../helpers/exotelAssert.js";
 import { describeOnEngines } from "../helpers/server.js";
 import { assertUnchanged } from "../helpers/snapshot.js";
 
@@ -111,7 +111,7 @@ describeOnEngines("Exotel validation table", (server) => {
     it(`transport ${transport} is invalid: the item fails with 400 / 1002 (207), nothing stored`, async () => {
       const r = await assertUnchanged(server().runtime, () => server().demo.request("POST", `/trunks/${sid}/destination-uris`, destination(transport, 5070)));
       const [item] = assertBatch(r, 207, { success: 0, failed: 1 });
-      assertFailureItem(item, 400, 1002, TRANSPORT_MESSAGE);
+      assertBatchFailure(item, 400, 1002, TRANSPORT_MESSAGE);
     });
   }
 });

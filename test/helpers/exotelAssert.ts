@@ -29,11 +29,23 @@ export function assertOk(r: ApiReply, method: string): Json {
 /** An error item: `{status: "failure", code, error_data: {code, message, description}}`. */
 export function assertFailureItem(item: Json, httpCode: number, code: ExotelErrorCode, description?: string | RegExp): void {
   assert.deepEqual(Object.keys(item), ["status", "code", "error_data"]);
+  assertErrorData(item, httpCode, code, description);
+}
+
+/** A failed item of a batch write: as assertFailureItem, then `data: null` as Exotel's items carry it. */
+export function assertBatchFailure(item: Json, httpCode: number, code: ExotelErrorCode, description?: string | RegExp): void {
+  assert.deepEqual(Object.keys(item), ["status", "code", "error_data", "data"]);
+  assert.equal(item.data, null);
+  assertErrorData(item, httpCode, code, description);
+}
+
+function assertErrorData(item: Json, httpCode: number, code: ExotelErrorCode, description?: string | RegExp): void {
   assert.equal(item.status, "failure");
   assert.equal(item.code, httpCode);
   assert.deepEqual(Object.keys(item.error_data), ["code", "message", "description"]);
   assert.equal(item.error_data.code, code);
-  assert.equal(item.error_data.message, EXOTEL_ERRORS[code]);
+  // 1002 with 400 is a bad destination: "Invalid parameter", as Exotel's official reference words it.
+  assert.equal(item.error_data.message, code === 1002 && httpCode === 400 ? EXOTEL_ERRORS[1001] : EXOTEL_ERRORS[code]);
   assert.equal(typeof item.error_data.description, "string");
   if (typeof description === "string") assert.equal(item.error_data.description, description);
   else if (description) assert.match(item.error_data.description, description);

@@ -21,8 +21,9 @@ export interface ErrorData {
   description: string;
 }
 
-export function errorData(code: ExotelErrorCode, description: string): ErrorData {
-  return { code, message: EXOTEL_ERRORS[code], description };
+/** `message` defaults to the code's own (the reference gives 1002 two: see CODE_BY_FIELD). */
+export function errorData(code: ExotelErrorCode, description: string, message: string = EXOTEL_ERRORS[code]): ErrorData {
+  return { code, message, description };
 }
 
 /** One success item, field order as the reference prints it. */
@@ -35,7 +36,12 @@ export function failureItem(httpCode: number, data: ErrorData) {
   return { status: "failure", code: httpCode, error_data: data };
 }
 
-export type ResponseItem = ReturnType<typeof successItem> | ReturnType<typeof failureItem>;
+/** A failed item of a batch write: Exotel's official items carry `data: null` after the error. */
+export function failedBatchItem(httpCode: number, data: ErrorData) {
+  return { ...failureItem(httpCode, data), data: null };
+}
+
+export type ResponseItem = ReturnType<typeof successItem> | ReturnType<typeof failureItem> | ReturnType<typeof failedBatchItem>;
 
 /** `{request_id, method, http_code, ...rest}`: every Exotel response, whatever it carries. */
 function send(req: FastifyRequest, reply: FastifyReply, httpCode: number, rest: object) {

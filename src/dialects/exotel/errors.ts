@@ -3,21 +3,26 @@ import { ConflictError, DomainError, NotFoundError, ValidationError } from "../.
 import type { ItemResult } from "../../services/batch.js";
 import { BODY_LIMIT, InvalidJsonError } from "../../http/jsonBody.js";
 import { schemaIssues } from "../../http/schemaIssues.js";
-import { errorData, failureItem, successItem, type ErrorData, type ExotelErrorCode, type ResponseItem } from "./envelope.js";
+import { errorData, EXOTEL_ERRORS, failedBatchItem, successItem, type ErrorData, type ExotelErrorCode, type ResponseItem } from "./envelope.js";
 
 /**
  * The error code a bad value of a field gets: the reference reports a bad trunk_name as 1000
- * "Invalid request", and the extended spec a bad destination as 1002 (with HTTP 400); every other
- * bad or missing value is 1001 "Invalid parameter".
+ * "Invalid request", and the extended spec a bad destination as 1002 with the message "Invalid
+ * parameter" (Exotel's official reference; 1002's own message, "Resource exists", is the 409's);
+ * every other bad or missing value is 1001 "Invalid parameter". A Map: field names can come from
+ * requests, and must not find Object.prototype's members.
  */
-const CODE_BY_FIELD: Record<string, ExotelErrorCode> = { trunk_name: 1000, destination: 1002 };
+const CODE_BY_FIELD: ReadonlyMap<string, { code: ExotelErrorCode; message?: string }> = new Map([
+  ["trunk_name", { code: 1000 }],
+  ["destination", { code: 1002, message: EXOTEL_ERRORS[1001] }],
+]);
 
 /** The HTTP status and error data for a domain error, as the Exotel wire shows it. */
 export function exotelErrorFor(error: DomainError): { httpCode: number; data: ErrorData } {
   if (error instanceof ValidationError) {
     const first = error.issues[0];
-    const code = first && first.kind !== "missing" ? (CODE_BY_FIELD[first.field] ?? 1001) : 1001;
-    return { httpCode: 400, data: errorData(code, first?.message ?? error.message) };
+    const byField = first && first.kind !== "missing" ? CODE_BY_FIELD.get(first.field) : undefined;
+    return { httpCode: 400, data: errorData(byField?.code ?? 1001, first?.message ?? error.message, byField?.message) };
   }
   if (error instanceof NotFoundError) return { httpCode: 404, data: errorData(1003, error.message) };
   if (error instanceof ConflictError) return { httpCode: 409, data: errorData(1002, error.message) };
@@ -48,11 +53,11 @@ export function unsupportedMediaType(contentType: string | undefined): string {
   return `Content-Type '${contentType ?? "(none)"}' is not supported; send the body as application/json`;
 }
 
-/** One response item per batch input: the rendered entity, or its own error. */
+/** One response item per batch input: the rendered entity, or its own error (with `data: null`). */
 export function batchItems<T>(results: ItemResult<T>[], render: (value: T) => unknown): ResponseItem[] {
   return results.map((r) => {
     if (r.ok) return successItem(render(r.value));
     const { httpCode, data } = exotelErrorFor(r.error);
-    return failureItem(httpCode, data);
+    return failedBatchItem(httpCode, data);
   });
 }
