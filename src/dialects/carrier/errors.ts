@@ -2,7 +2,7 @@ import type { FastifyError } from "fastify";
 import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } from "../../domain/errors.js";
 import { BODY_LIMIT, InvalidJsonError } from "../../http/jsonBody.js";
 import type { JsonApiError } from "./document.js";
-import { BadDocumentError } from "./parse.js";
+import { BadDocumentError, ClientGeneratedIdError } from "./parse.js";
 import { isQueryParameter } from "./query.js";
 
 export interface CarrierFailure {
@@ -46,6 +46,7 @@ export function carrierFailureFor(error: unknown, contentType: string | undefine
     return one(422, "invalid_attribute", title, `${error.field} ${title}`, { pointer: pointerOf(error.field) });
   }
   if (error instanceof BadDocumentError) return one(400, "invalid_document", "Bad Request", error.message);
+  if (error instanceof ClientGeneratedIdError) return one(403, "client_generated_id", "Forbidden", error.message, { pointer: "/data/id" });
   if (error instanceof InvalidJsonError) return one(400, "invalid_json", "Bad Request", error.message);
   const fe = error as Partial<FastifyError>;
   switch (fe.code) {

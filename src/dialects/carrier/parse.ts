@@ -10,6 +10,9 @@ export const RESOURCE_TYPE = "sip_trunk";
 /** A request document that is not a JSON:API document at all (no `data` object): 400. */
 export class BadDocumentError extends Error {}
 
+/** A create that names its own id: JSON:API's 403 for client-generated ids we don't support. */
+export class ClientGeneratedIdError extends Error {}
+
 /**
  * Issues name an attribute ("region") or, for members outside `attributes`, carry a JSON pointer
  * ("/data/type"); `errors.ts` turns both into `source.pointer`.
@@ -104,6 +107,7 @@ export function readSipTrunkDocument(body: unknown, validation: FastifySchemaVal
   if (!isObject(body)) throw new BadDocumentError("The request body must be a JSON:API document (a JSON object with a data member)");
   if (!isObject(body.data)) throw new BadDocumentError(body.data === undefined ? "The document has no data member" : "The document's data member must be a resource object");
   const data = body.data as Partial<SipTrunkDocumentData>;
+  if (urlId === undefined && data.id !== undefined) throw new ClientGeneratedIdError("Client-generated ids are not supported: leave data.id out of a create; the server assigns the id");
   let issues = typeIssues(validation);
   if (urlId === undefined && data.attributes === undefined) {
     // A create without attributes misses every required one: report each, as for `attributes: {}`.
