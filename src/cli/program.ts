@@ -91,7 +91,7 @@ export function buildProgram(done: (outcome: Outcome) => void): Command {
   program
     .command("check")
     .description("can this trunk carry a call now? each step with a fix; exit 0 only if all pass")
-    .argument("<trunk>", "trunk sid")
+    .argument("<trunk>", "trunk sid (trmum...) or carrier API id (UUID)")
     .option("--call <number>", "also place a real call to NUMBER through the edge, as the trunk's PBX would")
     .option("--json", "machine-readable result")
     .option("--rpc <url>", "the edge's JSON-RPC URL (default: the registered edges)")
