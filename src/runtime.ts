@@ -6,7 +6,10 @@ import { RedisRateLimiter } from "./http/redisRateLimiter.js";
 import type { AppDeps } from "./http/deps.js";
 import { EdgeReloader } from "./edge/reloader.js";
 import { ChangeFeed } from "./services/changeFeed.js";
+import { ensureDemoSamples } from "./services/demoSamples.js";
 import { createServices } from "./services/index.js";
+import { checkSecretKey } from "./services/secretKeyCheck.js";
+import { watchAccountChanges } from "./store/repositories/accountChanges.js";
 import { migrateToLatest, openStore, type StoreOptions } from "./store/db.js";
 
 export const DEMO_ACCOUNT = { sid: "exoteltest", apiKey: "exoteltest", apiToken: "a1b2c3d4e5f6g7h8i9j0" } as const;
@@ -22,6 +25,8 @@ export interface RuntimeOptions {
   /** Extra store options (tests use a fresh PostgreSQL schema). */
   store?: Partial<StoreOptions>;
   limiter?: RateLimiter;
+  /** In demo mode, also the reference's sample trunks (default true; most tests want a bare account). */
+  demoSamples?: boolean;
 }
 
 /** Opens the store, applies migrations and wires the services: one per process. */
@@ -30,14 +35,23 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   await migrateToLatest(store);
   const feed = new ChangeFeed();
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.secretKeyFile));
-  const services = createServices({ store, secrets, feed, regions: config.regions, sipRealm: config.sipRealm, sipDomainSuffix: config.sipDomainSuffix });
+  // A wrong key must stop the start, not fail the first credentials read.
+  await checkSecretKey(store, secrets, { fromEnv: Boolean(config.secretKey), keyFile: config.secretKeyFile }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const accountChanges = await watchAccountChanges(store);
+  const services = createServices({ store, secrets, feed, regions: config.regions, sipRealm: config.sipRealm, sipDomainSuffix: config.sipDomainSuffix, accountChanges });
   // Several API processes share one budget per account through Redis; one process needs no Redis.
   const limiter =
     options.limiter ??
     (config.redisUrl
       ? await RedisRateLimiter.open({ url: config.redisUrl, limit: config.rateLimitPerMinute, prefix: config.redisPrefix })
       : new MemoryRateLimiter(config.rateLimitPerMinute));
-  if (config.demo) await services.accounts.ensure(DEMO_ACCOUNT.sid, DEMO_ACCOUNT.apiKey, DEMO_ACCOUNT.apiToken);
+  if (config.demo) {
+    await services.accounts.ensure(DEMO_ACCOUNT.sid, DEMO_ACCOUNT.apiKey, DEMO_ACCOUNT.apiToken);
+    if (options.demoSamples ?? true) await ensureDemoSamples(services, DEMO_ACCOUNT.sid);
+  }
   const edge = config.edgeRpcUrls?.length ? new EdgeReloader({ store, feed, urls: config.edgeRpcUrls }).start() : undefined;
   return {
     config,
@@ -49,6 +63,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     async close() {
       await edge?.stop();
       await limiter.close();
+      await accountChanges.close();
       await store.close();
     },
   };

@@ -35,7 +35,7 @@ function decodeKey(text: string): Buffer {
 export function loadSecretKey(envKey: string | undefined, keyFile: string): Buffer {
   if (envKey) return decodeKey(envKey);
   if (existsSync(keyFile)) return decodeKey(readFileSync(keyFile, "utf8"));
-  mkdirSync(dirname(keyFile), { recursive: true });
+  mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   // "wx" fails if another process created it meanwhile; then read theirs.
   try {

@@ -4,6 +4,7 @@ import { newApiKey, newApiToken } from "../domain/ids.js";
 import { nowIso } from "../domain/time.js";
 import type { Account } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
+import { notifyAccountsChanged } from "../store/repositories/accountChanges.js";
 import { accountsRepo } from "../store/repositories/accounts.js";
 import type { AccountRow } from "../store/schema.js";
 import { AuthCache } from "./authCache.js";
@@ -24,10 +25,31 @@ export interface IssuedAccount {
 }
 
 export class AccountService {
-  /** See AuthCache: a few seconds, so a token rotated elsewhere stops working within them. */
+  /**
+   * See AuthCache. Dropped whenever the store says accounts may have changed in another process
+   * (ctx.accountChanges), so a rotated token stops working on the next request; the TTL is only a
+   * backstop. Without a working watch nothing is cached.
+   */
   private readonly authCache = new AuthCache();
 
   constructor(private readonly ctx: ServiceContext) {}
+
+  /** The cache, when it can be trusted for this request; one cheap check, no query. */
+  private cache(): AuthCache | undefined {
+    const watch = this.ctx.accountChanges;
+    if (!watch?.live) return undefined;
+    if (watch.changed()) this.authCache.clear();
+    return this.authCache;
+  }
+
+  /** Writes new credentials and tells the other processes, in one transaction. */
+  private async writeCredentials(sid: string, set: { api_key?: string; token_hash: string; updated_at: string }): Promise<void> {
+    await this.ctx.store.db.transaction().execute(async (trx) => {
+      await accountsRepo.updateCredentials(trx, sid, set);
+      await notifyAccountsChanged(trx, this.ctx.store);
+    });
+    this.authCache.forget(sid);
+  }
 
   async create(input: { sid: string; apiKey?: string; apiToken?: string }): Promise<IssuedAccount> {
     if (!SID.test(input.sid)) throw ValidationError.of("sid", "sid must be 1 to 64 letters, digits, '_' or '-'");
@@ -56,8 +78,7 @@ export class AccountService {
       return;
     }
     if (existing.api_key !== apiKey || existing.token_hash !== sha256Hex(apiToken)) {
-      await this.ctx.store.db.updateTable("accounts").set({ api_key: apiKey, token_hash: sha256Hex(apiToken), updated_at: nowIso() }).where("sid", "=", sid).execute();
-      this.authCache.forget(sid);
+      await this.writeCredentials(sid, { api_key: apiKey, token_hash: sha256Hex(apiToken), updated_at: nowIso() });
     }
   }
 
@@ -66,37 +87,43 @@ export class AccountService {
   }
 
   async rotateToken(sid: string): Promise<IssuedAccount> {
-    const row = await accountsRepo.findBySid(this.ctx.store.db, sid);
+    // A sid no account can have is not looked up (PostgreSQL refuses a NUL in text).
+    const row = SID.test(sid) ? await accountsRepo.findBySid(this.ctx.store.db, sid) : undefined;
     if (!row) throw new NotFoundError("account", sid, `Account '${sid}' does not exist`);
     const apiToken = newApiToken();
     const now = nowIso();
-    await accountsRepo.updateToken(this.ctx.store.db, sid, sha256Hex(apiToken), now);
-    this.authCache.forget(sid);
+    await this.writeCredentials(sid, { token_hash: sha256Hex(apiToken), updated_at: now });
     return { account: mapAccount({ ...row, updated_at: now }), apiKey: row.api_key, apiToken };
   }
 
   /** HTTP Basic: api key + token; the token is compared by hash in constant time. */
   async authenticateBasic(apiKey: string, apiToken: string): Promise<Account | undefined> {
+    // Keys and tokens are issued in SECRET's alphabet: anything else (a NUL, which PostgreSQL
+    // cannot even compare) is no account's, without a query.
+    if (!SECRET.test(apiKey) || !SECRET.test(apiToken)) return undefined;
+    const cache = this.cache();
     const key = AuthCache.key("basic", apiKey, apiToken);
-    const cached = this.authCache.get(key);
+    const cached = cache?.get(key);
     if (cached) return cached;
     const row = await accountsRepo.findByApiKey(this.ctx.store.db, apiKey);
     if (!row) return undefined;
     if (!safeEqualHex(row.token_hash, sha256Hex(apiToken))) return undefined;
     const account = mapAccount(row);
-    this.authCache.set(key, account);
+    cache?.set(key, account);
     return account;
   }
 
   /** Bearer: the token alone identifies the account (its hash is unique). */
   async authenticateToken(apiToken: string): Promise<Account | undefined> {
+    if (!SECRET.test(apiToken)) return undefined;
+    const cache = this.cache();
     const key = AuthCache.key("bearer", apiToken);
-    const cached = this.authCache.get(key);
+    const cached = cache?.get(key);
     if (cached) return cached;
     const row = await accountsRepo.findByTokenHash(this.ctx.store.db, sha256Hex(apiToken));
     if (!row) return undefined;
     const account = mapAccount(row);
-    this.authCache.set(key, account);
+    cache?.set(key, account);
     return account;
   }
 }

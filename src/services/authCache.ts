@@ -7,8 +7,9 @@ import type { Account } from "../domain/types.js";
  * share of every request). Keyed by a SHA-256 of the presented credentials — the cache never
  * holds a token. Failures are not cached.
  *
- * Staleness is bounded by the TTL: a token rotated in this process is forgotten at once; one
- * rotated by another process (the CLI, another API process) stops working here within `ttlMs`.
+ * A token rotated in this process is forgotten at once; the AccountService clears the whole cache
+ * when the store reports a change by another process (the CLI, another API process), so the TTL
+ * only bounds what such a report could miss.
  */
 export class AuthCache {
   private readonly entries = new Map<string, { account: Account; expires: number }>();
@@ -39,6 +40,10 @@ export class AuthCache {
     // Bounded: past the cap, start over (entries are cheap to re-learn).
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { account, expires: this.now() + this.ttlMs });
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 
   /** Forgets every entry of one account (its token changed). */

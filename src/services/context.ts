@@ -1,6 +1,7 @@
 import type { SecretBox } from "../crypto/secretBox.js";
 import type { RegionSet } from "../domain/regions.js";
 import type { Store } from "../store/db.js";
+import type { AccountChangeWatch } from "../store/repositories/accountChanges.js";
 import type { ChangeFeed } from "./changeFeed.js";
 
 export interface ServiceContext {
@@ -11,6 +12,8 @@ export interface ServiceContext {
   sipRealm: string;
   /** Default `domain_name` suffix, e.g. ".pstn.exotel.com". */
   sipDomainSuffix: string;
+  /** Account changes made by other processes; without it authentications are not cached. */
+  accountChanges?: AccountChangeWatch;
 }
 
 /** Upper bounds per trunk that keep every response and projection small. */

@@ -45,15 +45,19 @@ export class PhoneNumberService {
     return { items: rows.slice(0, limit).map((r) => mapPhoneNumber(r, trunk.sid)), hasMore: rows.length > limit };
   }
 
-  /** Changes the mode; `number` must be the mapped number (the Exotel PUT repeats it). */
-  async updateMode(accountSid: string, trunkSid: string, id: number, number: string, mode: NumberMode): Promise<PhoneNumber> {
+  /**
+   * Changes the mode; `number` must be the mapped number (the Exotel PUT repeats it). `id` is the
+   * mapping's id, or `{ ref }` for a reference that names no id (the mapping of `number` here).
+   */
+  async updateMode(accountSid: string, trunkSid: string, id: number | { ref: string }, number: string, mode: NumberMode): Promise<PhoneNumber> {
     checkNumber(number, mode);
     const db = this.ctx.store.db;
     const trunk = await requireTrunk(db, accountSid, { sid: trunkSid });
-    const existing = await phoneNumbersRepo.findInTrunk(db, trunk.id, id);
-    if (!existing) throw numberNotFound(String(id));
-    if (existing.number !== number) throw ValidationError.of("phone_number", `phone_number '${number}' does not match the number of mapping '${id}'`);
-    const row = await phoneNumbersRepo.update(db, id, mode, nowIso());
+    const ref = typeof id === "number" ? String(id) : id.ref;
+    const existing = typeof id === "number" ? await phoneNumbersRepo.findInTrunk(db, trunk.id, id) : await phoneNumbersRepo.findNumberInTrunk(db, trunk.id, number);
+    if (!existing) throw numberNotFound(ref);
+    if (existing.number !== number) throw ValidationError.of("phone_number", `phone_number '${number}' does not match the number of mapping '${ref}'`);
+    const row = await phoneNumbersRepo.update(db, existing.id, mode, nowIso());
     this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "phone_number", action: "updated" }]);
     return mapPhoneNumber(row, trunk.sid);
   }

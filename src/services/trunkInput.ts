@@ -29,4 +29,6 @@ export interface NewTrunk extends TrunkPatch {
   name: string;
   /** Exotel trunks get a digest credential named after the trunk sid. */
   withTrunkCredential?: boolean;
+  /** Never from a request: the demo's sample trunks (demoSamples.ts) have the reference's sids and password. */
+  fixed?: { sid: string; trunkPassword: string };
 }

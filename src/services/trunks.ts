@@ -76,7 +76,7 @@ export class TrunkService {
     if (issues.length) throw new ValidationError(issues);
     const region = this.ctx.regions.get(input.region ?? this.ctx.regions.defaultAlias) ?? this.ctx.regions.default;
     const now = nowIso();
-    const sid = newTrunkSid(region.sidCode);
+    const sid = input.fixed?.sid ?? newTrunkSid(region.sidCode);
     try {
       const id = await this.db.transaction().execute(async (trx) => {
         if (await trunksRepo.nameTaken(trx, accountSid, input.name)) throw nameConflict(input.name);
@@ -99,7 +99,7 @@ export class TrunkService {
           created_at: now,
           updated_at: now,
         });
-        if (input.withTrunkCredential) await insertCredential(trx, this.ctx, trunkId, sid, newTrunkPassword());
+        if (input.withTrunkCredential) await insertCredential(trx, this.ctx, trunkId, sid, input.fixed?.trunkPassword ?? newTrunkPassword());
         if (input.authenticationMode === "client_credentials") await insertCredential(trx, this.ctx, trunkId, newClientUsername(), newClientPassword());
         await this.applyChildren(trx, trunkId, input, now);
         return trunkId;

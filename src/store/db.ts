@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type Migration, type SqliteDatabase, type SqliteStatement } from "kysely";
@@ -14,6 +14,8 @@ export interface Store {
   location: string;
   /** PostgreSQL: the schema this store lives in (its search_path). */
   pgSchema?: string;
+  /** SQLite: the one connection, for the per-request `pragma data_version` (accountChanges.ts). */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -45,14 +47,28 @@ export function openStore(options: StoreOptions): Store {
     return { db, engine: "postgres", location: options.databaseUrl, pgSchema: schema || "public", close: () => db.destroy() };
   }
   const file = options.databaseUrl.replace(/^sqlite:(\/\/)?/, "");
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") createPrivately(file);
   const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
   const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, engine: "sqlite", location: file, close: () => db.destroy() };
+  return { db, engine: "sqlite", location: file, sqlite, close: () => db.destroy() };
+}
+
+/**
+ * The database holds credentials' hashes and sealed passwords: a directory we create is 0700 and
+ * a file we create 0600 (SQLite gives its -wal and -shm files the database file's mode). Existing
+ * ones keep the mode their owner gave them.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, "wx", 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
 }
 
 /**

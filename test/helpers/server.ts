@@ -29,9 +29,10 @@ export interface TestServer {
 /**
  * A real server on 127.0.0.1 (random port) in demo mode, over a fresh store of the given engine.
  * `env` adds to / overrides the environment given to loadConfig. The rate limit is lifted unless
- * `env` sets TRUNKLINE_RATE_LIMIT_PER_MINUTE (only the rate-limit suite keeps the default).
+ * `env` sets TRUNKLINE_RATE_LIMIT_PER_MINUTE (only the rate-limit suite keeps the default). The
+ * demo account comes without the reference's sample trunks unless `demoSamples` asks for them.
  */
-export async function startServer(engine: EngineName, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(engine: EngineName, env: Record<string, string> = {}, options: { demoSamples?: boolean } = {}): Promise<TestServer> {
   const store: StoreFixture = await openStoreFixture(engine);
   let runtime: Runtime | undefined;
   let app: FastifyInstance | undefined;
@@ -43,7 +44,7 @@ export async function startServer(engine: EngineName, env: Record<string, string
       TRUNKLINE_RATE_LIMIT_PER_MINUTE: "1000000",
       ...env,
     });
-    const rt = await openRuntime(config, { store: { pgSchema: store.pgSchema } });
+    const rt = await openRuntime(config, { store: { pgSchema: store.pgSchema }, demoSamples: options.demoSamples ?? false });
     runtime = rt;
     app = await buildServer(rt);
     await app.listen({ port: 0, host: "127.0.0.1" });

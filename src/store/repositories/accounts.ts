@@ -19,7 +19,8 @@ export const accountsRepo = {
     if (afterSid) q = q.where("sid", ">", afterSid);
     return q.execute();
   },
-  updateToken(db: Executor, sid: string, tokenHash: string, updatedAt: string) {
-    return db.updateTable("accounts").set({ token_hash: tokenHash, updated_at: updatedAt }).where("sid", "=", sid).executeTakeFirst();
+  /** Callers tell other processes (notifyAccountsChanged) in the same transaction. */
+  updateCredentials(db: Executor, sid: string, set: { api_key?: string; token_hash: string; updated_at: string }) {
+    return db.updateTable("accounts").set(set).where("sid", "=", sid).executeTakeFirst();
   },
 };

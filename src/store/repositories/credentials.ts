@@ -23,6 +23,11 @@ export const credentialsRepo = {
   delete(db: Executor, id: number) {
     return db.deleteFrom("credentials").where("id", "=", id).executeTakeFirst();
   },
+  /** One sealed password of the store, if it has any (the secret key check at start). */
+  async anySealed(db: Executor): Promise<string | undefined> {
+    const row = await db.selectFrom("credentials").select("password_enc").orderBy("id").limit(1).executeTakeFirst();
+    return row?.password_enc;
+  },
   deleteAllOfTrunk(db: Executor, trunkId: number) {
     return db.deleteFrom("credentials").where("trunk_id", "=", trunkId).execute();
   },

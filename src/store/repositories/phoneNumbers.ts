@@ -56,6 +56,9 @@ export const phoneNumbersRepo = {
   findInTrunk(db: Executor, trunkId: number, id: number) {
     return db.selectFrom("phone_numbers").selectAll().where("trunk_id", "=", trunkId).where("id", "=", id).executeTakeFirst();
   },
+  findNumberInTrunk(db: Executor, trunkId: number, number: string) {
+    return db.selectFrom("phone_numbers").selectAll().where("trunk_id", "=", trunkId).where("number", "=", number).executeTakeFirst();
+  },
   /** The mapping of a number inside one account, with its trunk's sid. */
   async findInAccount(db: Executor, accountSid: string, number: string) {
     return (await inAccount(db, accountSid, number))[0];

@@ -17,6 +17,17 @@ const UpdateNumberBody = Type.Object({
   mode: Type.String({ description: "pstn or flow" }),
 });
 
+/**
+ * A mapping id as a PUT names it: digits, or the reference's sample form `pn_<number's
+ * digits>_<nnn>` (`pn_9876543210_001`), which names the mapping of the body's phone_number on the
+ * trunk when that number ends with those digits — so the reference's example runs as written.
+ */
+function parseMappingId(raw: string, phoneNumber: string): number | { ref: string } {
+  const sample = /^pn_(\d{4,15})_\d{1,6}$/.exec(raw);
+  if (sample && phoneNumber.endsWith(sample[1] as string)) return { ref: raw };
+  return parseId(raw);
+}
+
 /** Phone-number mappings of a trunk. `mode` is the domain's to check (pstn, flow, or none). */
 export function registerPhoneNumberRoutes(app: FastifyInstance, { services }: AppDeps): void {
   const api = typed(app);
@@ -31,7 +42,8 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, { services }: Ap
   for (const { url, hide } of childUrls("phone-numbers", "/:id")) {
     api.put(url, { schema: { tags, hide, summary: "Switch a number's mode", params: TrunkItemParams, body: UpdateNumberBody } }, async (req, reply) => {
       const { account_sid, trunk_sid, id } = req.params;
-      const updated = await services.phoneNumbers.updateMode(account_sid, trunk_sid, parseId(id), req.body.phone_number, req.body.mode as NumberMode);
+      const { phone_number, mode } = req.body;
+      const updated = await services.phoneNumbers.updateMode(account_sid, trunk_sid, parseMappingId(id, phone_number), phone_number, mode as NumberMode);
       return sendData(req, reply, renderPhoneNumber(updated));
     });
   }
