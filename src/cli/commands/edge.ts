@@ -1,4 +1,5 @@
 import type { StdioOptions } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import type { Config } from "../../config.js";
 import { edgeOptions, withOverride, type EdgeOptions } from "../../edge/config.js";
 import { syncCountryRules } from "../../edge/countries.js";
@@ -60,6 +61,32 @@ export interface RunningEdge {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Pids of the processes running Kamailio on `configPath` (the main one and its workers). */
+export function kamailioProcesses(configPath: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc", { withFileTypes: true })) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry.name}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue; // exited meanwhile, or not ours to read
+    }
+    if (argv.includes(configPath) && argv.some((a) => a.includes("kamailio"))) pids.push(Number(entry.name));
+  }
+  return pids;
+}
+
+function killWorkers(configPath: string): void {
+  for (const pid of kamailioProcesses(configPath)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /**
  * Runs Kamailio on a prepared store (see prepareEdgeStore). Used by `trunkline edge` and
  * `trunkline up`: anything an edge does while it runs (e.g. registering itself) belongs here.
@@ -68,6 +95,8 @@ export function startEdge(options: EdgeOptions, run: { shmMb?: number; stdio?: S
   const proc = startKamailio(options, { shmMb: run.shmMb ?? 256, stdio: run.stdio ?? "inherit" });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     proc.child.on("exit", (code, signal) => {
+      // Killed outright, Kamailio's main process leaves its workers running, holding the SIP ports.
+      killWorkers(proc.configPath);
       proc.cleanup();
       resolve({ code, signal });
     });

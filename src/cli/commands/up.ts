@@ -6,6 +6,7 @@ import { aptInstallCommand, PLATFORM_PACKAGES } from "../../edge/packages.js";
 import { requireKamailio } from "../../edge/process.js";
 import { EdgeRpc } from "../../edge/rpc.js";
 import { requireTlsModule } from "../../edge/tls.js";
+import { checkDatabaseUrl } from "../database.js";
 import { edgeRpcUrl, prepareEdgeStore, startEdge, type RunningEdge } from "./edge.js";
 import { onSignal, startApi, type ApiServer } from "./serve.js";
 
@@ -68,6 +69,8 @@ async function edgeAnswering(edge: RunningEdge, url: string): Promise<void> {
  * (the rest is stopped: exit 1) — a supervisor restarts the whole platform, never half of it.
  */
 export async function up(config: Config): Promise<number> {
+  // Settings mistakes first, before anything is started.
+  await checkDatabaseUrl(config);
   const options = edgeOptions(config);
   const missing = edgeUnavailable(options);
 
@@ -100,7 +103,7 @@ export async function up(config: Config): Promise<number> {
       await edge.stop();
       return 0;
     }
-    logLine(30, "edge", { kamailio_pid: edge.pid, sip: `${options.sipAddress}:${options.sipPort}`, rpc: url }, "SIP edge running");
+    logLine(30, "edge", { kamailio_pid: edge.pid, config: edge.proc.configPath, sip: `${options.sipAddress}:${options.sipPort}`, rpc: url }, "SIP edge running");
     // The edge found here is added to any TRUNKLINE_EDGE_RPC_URLS the operator set.
     wired = { ...config, edgeRpcUrls: [...new Set([...(config.edgeRpcUrls ?? []), url])] };
   }

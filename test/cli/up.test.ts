@@ -1,0 +1,238 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { kamailioProcesses } from "../../src/cli/commands/edge.js";
+import { requireKamailio } from "../../src/edge/process.js";
+import { freePort, stopChild } from "../helpers/process.js";
+import { addHosts, unresolvable } from "../edge/hosts.js";
+import { requireSipp } from "../edge/sipp.js";
+import { builtCli, ROOT } from "./built.js";
+
+const AUTH = "Basic " + Buffer.from("exoteltest:a1b2c3d4e5f6g7h8i9j0").toString("base64");
+const BEARER = "Bearer a1b2c3d4e5f6g7h8i9j0";
+/** The Record-Route-aware scenarios shipped for users (README, examples/sipp). */
+const UAC = join(ROOT, "examples/sipp/uac.xml");
+const UAS = join(ROOT, "examples/sipp/uas.xml");
+
+interface Up {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  base: string;
+}
+
+/**
+ * `trunkline up --demo` as a user runs it: the built bin, in a fresh working directory (so
+ * ./data is new), with only port settings in the environment — nothing that wires its parts.
+ */
+async function startUp(dir: string, extra: NodeJS.ProcessEnv = {}): Promise<Up & { sip: string }> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(TRUNKLINE_|DATABASE_URL$|REDIS_URL$|PORT$|HOST$|LOG_LEVEL$)/.test(k)) env[k] = v;
+  const [http, sip, rpc] = [await freePort(), await freePort(), await freePort()];
+  Object.assign(env, { PORT: String(http), TRUNKLINE_EDGE_LISTEN: `127.0.100.1:${sip}`, TRUNKLINE_EDGE_RPC: `127.0.100.1:${rpc}` }, extra);
+  const child = spawn(process.execPath, [builtCli(), "up", "--demo"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d: Buffer) => (stdout = (stdout + d.toString()).slice(-200_000)));
+  child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-50_000)));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited, base: `http://127.0.0.1:${http}`, sip: `127.0.100.1:${sip}` };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, up: Up, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (up.child.exitCode !== null) throw new Error(`${what}: trunkline up exited with ${up.child.exitCode}\n${up.stderr()}\n${up.stdout().slice(-5000)}`);
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms\n--- stderr:\n${up.stderr()}\n--- stdout:\n${up.stdout().slice(-5000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const readyz = async (up: Up) => (await (await fetch(`${up.base}/readyz`)).json()) as { status: string; checks: Record<string, unknown> };
+
+/** The line `up` logs once the edge answers: Kamailio's pid and config file. */
+function edgeLine(up: Up): { kamailio_pid: number; config: string } | undefined {
+  for (const line of up.stdout().split("\n")) if (line.includes('"SIP edge running"')) return JSON.parse(line) as { kamailio_pid: number; config: string };
+  return undefined;
+}
+const kamailioPid = (up: Up) => edgeLine(up)?.kamailio_pid;
+
+/** After a failed test: the `up` process and any Kamailio it left (by pid, found by its config file). */
+function stopLeftovers(up: Up): void {
+  if (up.child.exitCode === null) up.child.kill("SIGKILL");
+  const edge = edgeLine(up);
+  if (edge) for (const pid of kamailioProcesses(edge.config)) process.kill(pid, "SIGKILL");
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Sipp {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+function sipp(args: string[]): Sipp {
+  const child = spawn("sipp", [...args, "-nostdin"], { stdio: ["ignore", "ignore", "pipe"] });
+  let output = "";
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  return { child, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))), output: () => output };
+}
+
+describe("trunkline up --demo, as the README runs it", () => {
+  let dir: string;
+  let up: Awaited<ReturnType<typeof startUp>>;
+  let pbx: Sipp;
+  let pbxLog: string;
+  let pbxPort: number;
+  let hosts: ReturnType<typeof addHosts<"pbx">> | undefined;
+
+  before(async () => {
+    requireKamailio();
+    requireSipp();
+    for (const f of [UAC, UAS]) assert.ok(existsSync(f), `the shipped sipp scenario ${f} is missing`);
+    builtCli();
+    dir = mkdtempSync(join(tmpdir(), "tl-up-"));
+    pbxPort = await freePort();
+    pbxLog = join(dir, "pbx-messages.log");
+    // The trunk's PBX, reached by a host name (an /etc/hosts entry of this run).
+    hosts = addHosts({ pbx: "127.0.100.20" });
+    pbx = sipp(["-sf", UAS, "-i", "127.0.100.20", "-p", String(pbxPort), "-t", "t1", "-trace_msg", "-message_file", pbxLog]);
+    up = await startUp(dir);
+  });
+  after(async () => {
+    if (up) stopLeftovers(up);
+    if (pbx) await stopChild(pbx.child, 2000);
+    hosts?.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("wires the edge to the API with no variables: /readyz reports it in sync", async () => {
+    const ready = await until("the API reporting the edge in sync", async () => {
+      const body = await readyz(up);
+      return body.checks.edges === "ok" ? body : undefined;
+    }, up);
+    assert.equal(ready.status, "ready");
+    assert.ok(kamailioPid(up), "up logs the edge's Kamailio pid");
+    assert.equal(statSync(join(dir, "data")).mode & 0o777, 0o700, "./data is created 0700");
+  });
+
+  it("carries a call provisioned through both APIs, with a name that resolves and one that does not", async () => {
+    const v2 = async (path: string, body: unknown) => {
+      const r = await fetch(`${up.base}/v2/accounts/exoteltest${path}`, { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body: JSON.stringify(body) });
+      const json = (await r.json()) as { response: { data: { trunk_sid?: string } } };
+      assert.equal(r.status, 200, JSON.stringify(json));
+      return json.response.data;
+    };
+    // Exotel API: the called side — a trunk, its number, its PBX by host name.
+    const office = (await v2("/trunks", { trunk_name: "up_office", nso_code: "ANY-ANY", domain_name: "exoteltest.pstn.exotel.com" })).trunk_sid as string;
+    await v2(`/trunks/${office}/destination-uris`, { destinations: [{ destination: `${hosts?.names.pbx}:${pbxPort};transport=tcp` }] });
+    await v2(`/trunks/${office}/phone-numbers`, { phone_number: "+919800100001", mode: "pstn" });
+    // Carrier API: the calling side — admitted by source address; its outbound host does not resolve.
+    const carrier = await fetch(`${up.base}/carrier/v1/sip_trunks`, {
+      method: "POST",
+      headers: { authorization: BEARER, "content-type": "application/vnd.api+json" },
+      body: JSON.stringify({
+        data: {
+          type: "sip_trunk",
+          attributes: { name: "up_callers", authentication_mode: "ip_address", region: "ap-south-1", inbound_source_ips: ["127.0.101.5"], outbound_host: unresolvable() },
+        },
+      }),
+    });
+    assert.equal(carrier.status, 201, await carrier.clone().text());
+
+    // Every change reaches the running edge, and the unresolvable name does not put it out of sync.
+    await until("the edge in sync after provisioning", async () => ((await readyz(up)).checks.edges === "ok" ? true : undefined), up);
+
+    // The shipped scenario: INVITE from the carrier trunk's address, answered by the PBX, BYE 200.
+    let last: Sipp | undefined;
+    await until(
+      "a call answered and hung up through the edge",
+      async () => {
+        last = sipp([up.sip, "-sf", UAC, "-i", "127.0.101.5", "-p", "0", "-s", "+919800100001", "-key", "caller", "+912233445566", "-m", "1", "-d", "500", "-t", "u1", "-timeout", "20s", "-timeout_error"]);
+        return (await last.exited) === 0 ? true : undefined;
+      },
+      up,
+      90_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- sipp:\n${last?.output() ?? ""}`);
+    });
+    const received = readFileSync(pbxLog, "utf8");
+    assert.match(received, /^INVITE sip:/m, "the PBX received the INVITE");
+    assert.match(received, /^BYE sip:/m, "the PBX received the BYE through the edge");
+  });
+
+  it("SIGTERM stops Kamailio and the API: exit 0, no Kamailio left", async () => {
+    const edge = edgeLine(up) as { kamailio_pid: number; config: string };
+    assert.ok(alive(edge.kamailio_pid));
+    up.child.kill("SIGTERM");
+    assert.equal(await up.exited, 0, `${up.stderr()}\n${up.stdout().slice(-5000)}`);
+    assert.equal(alive(edge.kamailio_pid), false, `Kamailio (pid ${edge.kamailio_pid}) still running after up exited`);
+    assert.deepEqual(kamailioProcesses(edge.config), [], "no Kamailio worker left");
+  });
+});
+
+describe("trunkline up without Kamailio installed", () => {
+  let dir: string;
+  let up: Awaited<ReturnType<typeof startUp>>;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tl-up-nokam-"));
+    up = await startUp(dir, { TRUNKLINE_KAMAILIO_BIN: "/nonexistent/kamailio" });
+  });
+  after(() => {
+    if (up && up.child.exitCode === null) up.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs the API alone, says so in one line naming `trunkline setup`, and /readyz shows the edge absent", async () => {
+    const ready = await until("the API answering /readyz", async () => readyz(up), up);
+    assert.equal(ready.checks.edges, "absent");
+    const trunks = await fetch(`${up.base}/v2/accounts/exoteltest/trunks`, { headers: { authorization: AUTH } });
+    assert.equal(trunks.status, 200);
+    const lines = up.stderr().split("\n").filter(Boolean);
+    assert.equal(lines.length, 1, `exactly one line on stderr:\n${up.stderr()}`);
+    assert.match(lines[0] as string, /trunkline setup/);
+    assert.match(lines[0] as string, /apt-get install -y kamailio /);
+    assert.match(lines[0] as string, /\/nonexistent\/kamailio/);
+    up.child.kill("SIGTERM");
+    assert.equal(await up.exited, 0, up.stdout().slice(-5000));
+  });
+});
+
+describe("trunkline up when Kamailio dies", () => {
+  let dir: string;
+  let up: Awaited<ReturnType<typeof startUp>>;
+  before(async () => {
+    requireKamailio();
+    dir = mkdtempSync(join(tmpdir(), "tl-up-die-"));
+    up = await startUp(dir);
+  });
+  after(() => {
+    if (up) stopLeftovers(up);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reports the edge's exit and exits non-zero (a supervisor restarts the whole platform)", async () => {
+    const edge = await until("the edge running", async () => edgeLine(up), up);
+    await until("the API answering", async () => ((await fetch(`${up.base}/healthz`)).ok ? true : undefined), up);
+    assert.ok(kamailioProcesses(edge.config).length > 1, "Kamailio runs with workers");
+    process.kill(edge.kamailio_pid, "SIGKILL");
+    const code = await Promise.race([up.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 60_000))]);
+    assert.equal(code, 1, `${up.stderr()}\n${up.stdout().slice(-5000)}`);
+    assert.match(up.stdout(), /the SIP edge \(kamailio\) exited unexpectedly \(SIGKILL\)/);
+    assert.deepEqual(kamailioProcesses(edge.config), [], "no Kamailio worker left holding the SIP ports");
+  });
+});
