@@ -24,8 +24,14 @@ export interface Config {
   pgSchema?: string | undefined;
   /** Prefix of every Redis key this deployment writes (rate-limit windows). */
   redisPrefix?: string;
-  /** JSON-RPC URLs of the SIP edges this process keeps in step (TRUNKLINE_EDGE_RPC_URLS). */
+  /** JSON-RPC URLs of SIP edges this process keeps in step besides the registered ones (TRUNKLINE_EDGE_RPC_URLS). */
   edgeRpcUrls?: string[];
+  /** Region an edge registers itself in (TRUNKLINE_EDGE_REGION; default the default region). */
+  edgeRegion?: string | undefined;
+  /** How often an edge writes its heartbeat (TRUNKLINE_EDGE_HEARTBEAT_SECONDS, default 5). */
+  edgeHeartbeatSeconds?: number;
+  /** A down edge's registration is deleted after this long (TRUNKLINE_EDGE_FORGET_AFTER, seconds, default 86400). */
+  edgeForgetAfterSeconds?: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -58,8 +64,19 @@ function loadRegions(raw: string | undefined): Region[] {
   });
 }
 
+/** TRUNKLINE_EDGE_REGION, when set, must name a configured region. */
+function edgeRegion(env: NodeJS.ProcessEnv, regions: Region[]): string | undefined {
+  const alias = env.TRUNKLINE_EDGE_REGION || undefined;
+  if (alias !== undefined && !regions.some((r) => r.alias === alias)) {
+    throw new Error(`TRUNKLINE_EDGE_REGION '${alias}' is not a configured region (${regions.map((r) => r.alias).join(", ")})`);
+  }
+  return alias;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const regions = loadRegions(env.TRUNKLINE_REGIONS);
+  const heartbeat = int(env, "TRUNKLINE_EDGE_HEARTBEAT_SECONDS", 5);
+  if (heartbeat < 1) throw new Error(`TRUNKLINE_EDGE_HEARTBEAT_SECONDS must be at least 1, got '${env.TRUNKLINE_EDGE_HEARTBEAT_SECONDS}'`);
   return {
     port: int(env, "PORT", 8080),
     host: env.HOST || "127.0.0.1",
@@ -77,5 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgSchema: env.TRUNKLINE_PG_SCHEMA || undefined,
     redisPrefix: env.TRUNKLINE_REDIS_PREFIX ?? "trunkline:",
     edgeRpcUrls: (env.TRUNKLINE_EDGE_RPC_URLS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    edgeRegion: edgeRegion(env, regions),
+    edgeHeartbeatSeconds: heartbeat,
+    edgeForgetAfterSeconds: int(env, "TRUNKLINE_EDGE_FORGET_AFTER", 86400),
   };
 }

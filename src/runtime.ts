@@ -16,7 +16,7 @@ export const DEMO_ACCOUNT = { sid: "exoteltest", apiKey: "exoteltest", apiToken:
 
 export interface Runtime extends AppDeps {
   feed: ChangeFeed;
-  /** Keeps the SIP edges in step with the store, when TRUNKLINE_EDGE_RPC_URLS names any. */
+  /** Keeps the SIP edges in step with the store: those registered there, and TRUNKLINE_EDGE_RPC_URLS. */
   edge: EdgeReloader | undefined;
   close(): Promise<void>;
 }
@@ -52,7 +52,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await services.accounts.ensure(DEMO_ACCOUNT.sid, DEMO_ACCOUNT.apiKey, DEMO_ACCOUNT.apiToken);
     if (options.demoSamples ?? true) await ensureDemoSamples(services, DEMO_ACCOUNT.sid);
   }
-  const edge = config.edgeRpcUrls?.length ? new EdgeReloader({ store, feed, urls: config.edgeRpcUrls }).start() : undefined;
+  const edge = new EdgeReloader({ store, feed, urls: config.edgeRpcUrls ?? [], discover: { forgetAfterSeconds: config.edgeForgetAfterSeconds } }).start();
   return {
     config,
     store,

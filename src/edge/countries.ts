@@ -1,7 +1,7 @@
 import { getCountries, getExampleNumber, Metadata, type CountryCode } from "libphonenumber-js";
 import examples from "libphonenumber-js/mobile/examples";
 import type { Store } from "../store/db.js";
-import type { EdgeViews } from "./views.js";
+import type { EdgeViews } from "./projection.js";
 
 export interface CountryRule {
   country: string;

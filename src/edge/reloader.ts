@@ -2,14 +2,17 @@ import { stderrLog, type ComponentLog } from "../log.js";
 import type { Change, ChangeFeed } from "../services/changeFeed.js";
 import type { Store } from "../store/db.js";
 import { HtableMirror, type HtableOps, type MirrorRow } from "./mirror.js";
-import { EdgeRpc, RpcError } from "./rpc.js";
-import { HTABLES, type EdgeViews, type HtableName } from "./views.js";
+import { HTABLE_NAMES, HTABLES, STATIC_HTABLES, type EdgeViews, type HtableName } from "./projection.js";
+import { DEFAULT_FORGET_AFTER_SECONDS, listEdges, type RegisteredEdge } from "./registry.js";
+import { EdgeRpc, edgeAnswered, RpcError } from "./rpc.js";
 
 export interface ReloaderOptions {
   store: Store;
   feed: ChangeFeed;
-  /** JSON-RPC URLs of the edges, e.g. http://127.0.0.1:5071/RPC (TRUNKLINE_EDGE_RPC_URLS). */
+  /** JSON-RPC URLs of edges always kept in step, registered or not (TRUNKLINE_EDGE_RPC_URLS). */
   urls: string[];
+  /** Find the edges registered in the store (default); `false`: only `urls`. */
+  discover?: { intervalMs?: number; forgetAfterSeconds?: number } | false;
   /** Changes arriving within this window are applied together. */
   debounceMs?: number;
   /** How often each edge is asked whether it restarted (or came back). */
@@ -17,13 +20,31 @@ export interface ReloaderOptions {
   log?: ComponentLog;
 }
 
+/**
+ * An edge's state: `in_sync` (has every committed change), `syncing` (not reconciled yet, no
+ * failure), `degraded` (its last update failed; retried with backoff), `down` (registered, but
+ * its heartbeat stopped: not written to until it beats again).
+ */
+export type EdgeState = "in_sync" | "syncing" | "degraded" | "down";
+
 /** One edge as the reloader sees it (for /readyz and /metrics). */
 export interface EdgeSyncStatus {
   url: string;
+  state: EdgeState;
   /** Reconciled and no update to it has failed since. */
   inSync: boolean;
+  /** Registered and heartbeating, or (configured only) answering JSON-RPC. */
+  up: boolean;
   /** Updates that failed, since the process started. */
   failedUpdates: number;
+  /** Listed in TRUNKLINE_EDGE_RPC_URLS. */
+  configured: boolean;
+  /** From its registration, when it registered itself. */
+  region?: string;
+  sipAddress?: string;
+  heartbeatAt?: string;
+  heartbeatAgeSeconds?: number;
+  lastError?: string;
 }
 
 /** What a set of changes requires of the edges. */
@@ -37,50 +58,69 @@ interface Pending {
 
 interface Edge {
   rpc: EdgeRpc;
+  configured: boolean;
+  registration: RegisteredEdge | undefined;
   /** Needs a full reload: never reconciled yet, restarted, or an update to it failed. */
   dirty: boolean;
   upSince: string | undefined;
+  /** Whether the last call to it got an answer (undefined: not asked yet). */
+  reachable: boolean | undefined;
   /** Consecutive failed updates: the exponent of the wait before the next attempt. */
   failures: number;
   /** Set while waiting before the next attempt; the edge is left alone meanwhile. */
   retryTimer: NodeJS.Timeout | undefined;
+  /** The last failure was no answer at all: the poll may end the wait as soon as it answers. */
+  unreachable: boolean;
   failedUpdates: number;
   lastError: string | undefined;
 }
 
 const emptyPending = (): Pending => ({ numbers: new Set(), trunks: new Set(), routes: new Set(), address: false, dispatcher: false });
-const attemptable = (e: Edge) => e.retryTimer === undefined;
+/** Registered, heartbeat stopped, and not in the override list: left alone until it beats again. */
+const isDown = (e: Edge) => e.registration !== undefined && !e.registration.live;
+const skipped = (e: Edge) => isDown(e) && !e.configured;
+const attemptable = (e: Edge) => e.retryTimer === undefined && !skipped(e);
 /** 100 ms after the first failure, doubling up to 5 s: one attempt (and one log line) per wait. */
-const backoffMs = (failures: number) => Math.min(5000, 100 * 2 ** Math.max(0, failures - 1));
+export const backoffMs = (failures: number): number => Math.min(5000, 100 * 2 ** Math.max(0, failures - 1));
 
 /** Past this many key updates for one htable, reloading the whole table is cheaper. */
 const MAX_KEY_OPS = 2000;
 const PARALLEL_RPCS = 16;
 
 /**
- * Keeps running edges in step with the store. After each committed change (ChangeFeed) it
+ * Keeps running edges in step with the store. The edges are those registered in the store
+ * (found every 2 s) plus TRUNKLINE_EDGE_RPC_URLS. After each committed change (ChangeFeed) it
  * updates htable keys one by one where it can and asks for a module reload where the module
  * only reloads whole (permissions, dispatcher). Work is serialised (one batch at a time),
- * debounced, and retried: an edge that failed an update, restarted, or was unreachable gets a
- * full reload once it answers again. Credentials need nothing: auth_db reads them per request.
+ * debounced, and retried: an edge that is new, failed an update, restarted, or was unreachable
+ * gets a full reload once it answers again. Credentials need nothing: auth_db reads them per
+ * request.
  */
 export class EdgeReloader {
-  private readonly edges: Edge[];
+  private readonly edges = new Map<string, Edge>();
   private readonly mirrors: Record<HtableName, HtableMirror> = { numbers: new HtableMirror(), trunks: new HtableMirror(), routes: new HtableMirror() };
-  private mirrorsLoaded = false;
+  /** The mirrors hold what clean edges have; without a clean edge they are dropped and reloaded before the next full reload. */
+  private mirrorsLoaded: Promise<void> | undefined;
   private pending = emptyPending();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private poller: NodeJS.Timeout | undefined;
+  private discoverer: NodeJS.Timeout | undefined;
+  private discovering: Promise<void> | undefined;
+  private discoveryFailing = false;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private readonly debounceMs: number;
   private log: ComponentLog;
 
   constructor(private readonly options: ReloaderOptions) {
-    this.edges = options.urls.map((url) => ({ rpc: new EdgeRpc(url), dirty: true, upSince: undefined, failures: 0, retryTimer: undefined, failedUpdates: 0, lastError: undefined }));
+    for (const url of options.urls) this.edges.set(url, this.newEdge(url, true));
     this.debounceMs = options.debounceMs ?? 5;
     this.log = options.log ?? stderrLog("edge_reloader");
+  }
+
+  private newEdge(url: string, configured: boolean): Edge {
+    return { rpc: new EdgeRpc(url), configured, registration: undefined, dirty: true, upSince: undefined, reachable: undefined, failures: 0, retryTimer: undefined, unreachable: false, failedUpdates: 0, lastError: undefined };
   }
 
   /** The server hands over its own logger once it has one. */
@@ -89,14 +129,32 @@ export class EdgeReloader {
   }
 
   status(): EdgeSyncStatus[] {
-    return this.edges.map((e) => ({ url: e.rpc.url, inSync: !e.dirty, failedUpdates: e.failedUpdates }));
+    return [...this.edges.values()].map((e) => {
+      const r = e.registration;
+      const state: EdgeState = isDown(e) ? "down" : !e.dirty ? "in_sync" : e.failures > 0 ? "degraded" : "syncing";
+      return {
+        url: e.rpc.url,
+        state,
+        inSync: !e.dirty,
+        up: r ? r.live : e.reachable === true,
+        failedUpdates: e.failedUpdates,
+        configured: e.configured,
+        ...(r ? { region: r.region, sipAddress: r.sipAddress, heartbeatAt: r.heartbeatAt, heartbeatAgeSeconds: r.ageSeconds } : {}),
+        ...(e.dirty && e.lastError ? { lastError: e.lastError } : {}),
+      };
+    });
   }
 
   start(): this {
     this.unsubscribe = this.options.feed.subscribe((changes) => this.enqueue(changes));
-    const pollMs = this.options.pollMs ?? 1000;
-    this.poller = setInterval(() => void this.poll(), pollMs);
+    this.poller = setInterval(() => void this.poll(), this.options.pollMs ?? 1000);
     this.poller.unref();
+    if (this.options.discover !== false) {
+      const every = this.options.discover?.intervalMs ?? 2000;
+      void this.discover();
+      this.discoverer = setInterval(() => void this.discover(), every);
+      this.discoverer.unref();
+    }
     this.schedule(0);
     return this;
   }
@@ -104,22 +162,86 @@ export class EdgeReloader {
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
-    if (this.poller) clearInterval(this.poller);
-    if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.poller);
+    clearInterval(this.discoverer);
+    clearTimeout(this.timer);
+    await this.discovering;
     await this.running;
-    for (const edge of this.edges) {
+    for (const edge of this.edges.values()) {
       clearTimeout(edge.retryTimer);
       edge.rpc.close();
     }
   }
 
-  /** Resolves once every change so far has reached every edge (tests and benchmarks wait on it). */
+  /** Resolves once every change so far has reached every edge that is not down (tests and benchmarks wait on it). */
   async settled(timeoutMs = 15000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.timer || this.running || this.hasPending() || this.edges.some((e) => e.dirty)) {
-      if (Date.now() > deadline) throw new Error(`edge reloader not settled within ${timeoutMs} ms (edges: ${this.edges.map((e) => `${e.rpc.url}${e.dirty ? ` dirty: ${e.lastError ?? "not reconciled yet"}` : ""}`).join(", ")})`);
+    const behind = () => [...this.edges.values()].filter((e) => e.dirty && !skipped(e));
+    while (this.timer || this.running || this.hasPending() || behind().length > 0) {
+      if (Date.now() > deadline) throw new Error(`edge reloader not settled within ${timeoutMs} ms (edges behind: ${behind().map((e) => `${e.rpc.url}: ${e.lastError ?? "not reconciled yet"}`).join(", ") || "none, work queued"})`);
       await new Promise((r) => setTimeout(r, 5));
     }
+  }
+
+  /** Reads the registered edges: new ones are reconciled, ones that stopped beating left alone, forgotten ones dropped. */
+  private discover(): Promise<void> {
+    if (this.discovering || this.stopped) return this.discovering ?? Promise.resolve();
+    this.discovering = (async () => {
+      let rows: RegisteredEdge[];
+      try {
+        rows = await listEdges(this.options.store, (this.options.discover || undefined)?.forgetAfterSeconds ?? DEFAULT_FORGET_AFTER_SECONDS);
+        if (this.discoveryFailing) this.log.info({}, "edge registry readable again");
+        this.discoveryFailing = false;
+      } catch (error) {
+        if (!this.discoveryFailing) this.log.warn({ err: (error as Error).message }, "edge reloader: reading the edge registry failed; keeping the edges known so far");
+        this.discoveryFailing = true;
+        return;
+      }
+      if (this.stopped) return;
+      let changed = false;
+      const seen = new Set<string>();
+      for (const row of rows) {
+        seen.add(row.rpcUrl);
+        let edge = this.edges.get(row.rpcUrl);
+        if (!edge) {
+          edge = this.newEdge(row.rpcUrl, false);
+          this.edges.set(row.rpcUrl, edge);
+          if (row.live) this.log.info({ edge: row.rpcUrl, region: row.region, sip: row.sipAddress }, "edge registered; reconciling it with the store");
+          changed = true;
+        }
+        const before = edge.registration;
+        edge.registration = row;
+        if (!row.live) {
+          // Not written to while down; reconciled whole when it beats again.
+          if (!before || before.live) {
+            if (before) this.log.warn({ edge: row.rpcUrl, lastHeartbeat: row.heartbeatAt, stopped: row.stoppedAt !== null }, "edge down: its heartbeat stopped");
+            edge.dirty = true;
+          }
+        } else if (before && (!before.live || before.id !== row.id)) {
+          // Back, or a new start at the same address: reconcile now, whatever the backoff said.
+          edge.dirty = true;
+          clearTimeout(edge.retryTimer);
+          edge.retryTimer = undefined;
+          edge.failures = 0;
+          changed = true;
+        }
+      }
+      for (const [url, edge] of this.edges) {
+        if (edge.configured) {
+          if (!seen.has(url)) edge.registration = undefined;
+          continue;
+        }
+        if (seen.has(url)) continue;
+        this.edges.delete(url);
+        clearTimeout(edge.retryTimer);
+        edge.rpc.close();
+        this.log.info({ edge: url }, "edge forgotten (its registration is gone)");
+      }
+      if (changed) this.schedule(0);
+    })().finally(() => {
+      this.discovering = undefined;
+    });
+    return this.discovering;
   }
 
   private enqueue(changes: Change[]): void {
@@ -158,6 +280,10 @@ export class EdgeReloader {
     return p.numbers.size + p.trunks.size + p.routes.size > 0 || p.address || p.dispatcher;
   }
 
+  private hasWork(): boolean {
+    return this.hasPending() || [...this.edges.values()].some((e) => e.dirty && attemptable(e));
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped || this.timer) return;
     this.timer = setTimeout(() => {
@@ -165,23 +291,32 @@ export class EdgeReloader {
       if (this.running) return; // the running batch re-checks for work when it ends
       this.running = this.runBatches().finally(() => {
         this.running = undefined;
-        if (this.hasPending() || this.edges.some((e) => e.dirty && attemptable(e))) this.schedule(0);
+        if (this.hasWork()) this.schedule(0);
       });
     }, delayMs);
   }
 
   private async runBatches(): Promise<void> {
-    while (!this.stopped && (this.hasPending() || this.edges.some((e) => e.dirty && attemptable(e)))) {
+    while (!this.stopped && this.hasWork()) {
       const batch = this.pending;
       this.pending = emptyPending();
+      const targets = [...this.edges.values()].filter(attemptable);
       try {
-        if (!this.mirrorsLoaded) await this.loadMirrors();
-        const ops = await this.diff(batch);
+        let ops: Record<HtableName, HtableOps> | undefined;
+        if ([...this.edges.values()].some((e) => !e.dirty && !skipped(e))) {
+          await this.loadMirrors();
+          ops = await this.diff(batch);
+        } else {
+          // No edge takes key updates (none, or all due for a full reload): no need to diff. The
+          // mirrors miss this batch from now on, so they are read afresh before the next reload.
+          this.mirrorsLoaded = undefined;
+        }
         // An edge waiting to retry is dirty: its full reload will carry this batch too.
-        await Promise.all(this.edges.filter(attemptable).map((edge) => this.update(edge, batch, ops)));
+        await Promise.all(targets.map((edge) => this.update(edge, batch, ops)));
       } catch (error) {
         // The store failed: keep the work and try again shortly.
         this.log.warn({ err: (error as Error).message }, "edge reloader: reading the store failed; retrying");
+        this.mirrorsLoaded = undefined;
         this.merge(batch);
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -194,23 +329,29 @@ export class EdgeReloader {
     this.pending.dispatcher ||= batch.dispatcher;
   }
 
-  private async update(edge: Edge, batch: Pending, ops: Record<HtableName, HtableOps>): Promise<void> {
+  private async update(edge: Edge, batch: Pending, ops: Record<HtableName, HtableOps> | undefined): Promise<void> {
     try {
       if (edge.dirty) {
         await this.fullReload(edge);
-      } else {
-        for (const name of Object.keys(ops) as HtableName[]) await this.applyOps(edge, name, ops[name]);
+      } else if (ops) {
+        for (const name of HTABLE_NAMES) await this.applyOps(edge, name, ops[name]);
         if (batch.address) await this.reload(edge, "permissions.addressReload");
         if (batch.dispatcher) await this.reload(edge, "dispatcher.reload");
       }
       edge.failures = 0;
+      edge.reachable = true;
     } catch (error) {
       edge.dirty = true;
       edge.failures++;
       edge.failedUpdates++;
       edge.lastError = (error as Error).message;
+      edge.unreachable = !edgeAnswered(error);
+      edge.reachable = !edge.unreachable;
       const waitMs = backoffMs(edge.failures);
-      this.log.warn({ edge: edge.rpc.url, err: edge.lastError, retryInMs: waitMs }, "edge update failed; it will be reloaded fully once it answers");
+      // Said as it will happen: an edge that answered with an error is retried after the wait,
+      // and only then; one that did not answer is retried after it, or as soon as it answers.
+      if (edge.unreachable) this.log.warn({ edge: edge.rpc.url, err: edge.lastError, retryInMs: waitMs }, `edge unreachable; full reload in ${waitMs} ms, or as soon as it answers`);
+      else this.log.warn({ edge: edge.rpc.url, err: edge.lastError, retryInMs: waitMs }, `edge update failed; full reload in ${waitMs} ms`);
       if (!this.stopped) {
         edge.retryTimer = setTimeout(() => {
           edge.retryTimer = undefined;
@@ -222,13 +363,15 @@ export class EdgeReloader {
   }
 
   private async fullReload(edge: Edge): Promise<void> {
+    // Key updates after this reload are diffed against the mirrors: they must not be newer than it.
+    await this.loadMirrors();
     const uptime = await edge.rpc.call<{ up_since?: string }>("core.uptime");
-    for (const name of Object.keys(HTABLES) as HtableName[]) await edge.rpc.call("htable.reload", [name]);
-    await edge.rpc.call("htable.reload", ["countries"]);
+    for (const name of [...HTABLE_NAMES, ...(Object.keys(STATIC_HTABLES) as string[])]) await edge.rpc.call("htable.reload", [name]);
     await this.reload(edge, "permissions.addressReload");
     await this.reload(edge, "dispatcher.reload");
     edge.upSince = uptime.up_since;
     edge.dirty = false;
+    edge.lastError = undefined;
     this.log.info({ edge: edge.rpc.url }, "edge reconciled with the store");
   }
 
@@ -258,24 +401,31 @@ export class EdgeReloader {
     }
   }
 
-  /** Asks each edge when it started; a new start time, or an answer after silence, means reconcile. */
+  /**
+   * Asks each edge when it started: a new start time means reconcile. An edge that did not
+   * answer and now does has its wait cut short; one that answered with an error keeps its wait
+   * (answering core.uptime says nothing about the reload that failed).
+   */
   private async poll(): Promise<void> {
     let changed = false;
     await Promise.all(
-      this.edges.map(async (edge) => {
+      [...this.edges.values()].filter((e) => !skipped(e)).map(async (edge) => {
         try {
           const uptime = await edge.rpc.call<{ up_since?: string }>("core.uptime");
+          edge.reachable = true;
           if (!edge.dirty && edge.upSince !== undefined && uptime.up_since !== edge.upSince) {
             edge.dirty = true;
             changed = true;
           }
-          if (edge.dirty) {
-            // It answers: no need to wait out the backoff.
+          if (edge.dirty && edge.unreachable && edge.retryTimer) {
             clearTimeout(edge.retryTimer);
             edge.retryTimer = undefined;
+            edge.unreachable = false;
             changed = true;
           }
-        } catch {
+        } catch (error) {
+          edge.reachable = false;
+          if (!edgeAnswered(error)) edge.unreachable = true;
           edge.dirty = true;
         }
       }),
@@ -283,14 +433,20 @@ export class EdgeReloader {
     if (changed) this.schedule(0);
   }
 
-  private async loadMirrors(): Promise<void> {
-    for (const name of Object.keys(HTABLES) as HtableName[]) this.mirrors[name].replaceAll(await this.rows(name));
-    this.mirrorsLoaded = true;
+  /** Reads every synced htable's rows into the mirrors, once until they are dropped. */
+  private loadMirrors(): Promise<void> {
+    this.mirrorsLoaded ??= (async () => {
+      for (const name of HTABLE_NAMES) this.mirrors[name].replaceAll(await this.rows(name));
+    })().catch((error: unknown) => {
+      this.mirrorsLoaded = undefined;
+      throw error;
+    });
+    return this.mirrorsLoaded;
   }
 
   private async diff(batch: Pending): Promise<Record<HtableName, HtableOps>> {
     const out = {} as Record<HtableName, HtableOps>;
-    for (const name of Object.keys(HTABLES) as HtableName[]) {
+    for (const name of HTABLE_NAMES) {
       const scopes = [...batch[name]];
       out[name] = scopes.length === 0 ? { sets: [], deletes: [] } : this.mirrors[name].diff(scopes, await this.rows(name, scopes));
     }

@@ -4,10 +4,15 @@ export class RpcError extends Error {
   constructor(
     message: string,
     readonly code?: number,
+    /** The edge answered (with an error); false: no answer at all (timeout). */
+    readonly answered = true,
   ) {
     super(message);
   }
 }
+
+/** Whether a failed call got an answer from the edge: connection errors and timeouts did not. */
+export const edgeAnswered = (error: unknown): boolean => error instanceof RpcError && error.answered;
 
 /**
  * JSON-RPC 2.0 over HTTP to one Kamailio edge (jsonrpcs + xhttp). Keep-alive, so a burst of
@@ -45,7 +50,7 @@ export class EdgeRpc {
           res.on("error", reject);
         },
       );
-      req.on("timeout", () => req.destroy(new RpcError(`${method}: no answer from ${this.url} within ${this.timeoutMs} ms`)));
+      req.on("timeout", () => req.destroy(new RpcError(`${method}: no answer from ${this.url} within ${this.timeoutMs} ms`, undefined, false)));
       req.on("error", reject);
       req.end(body);
     });

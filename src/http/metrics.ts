@@ -42,10 +42,21 @@ export function registerMetrics(app: FastifyInstance, { limiter, edge }: Pick<Ap
     if (edge) {
       const edges = edge.status();
       const label = (url: string) => `edge="${url.replace(/["\\\n]/g, "_")}"`;
-      lines.push("# HELP trunkline_edge_in_sync 1 while the SIP edge has every committed change; 0 until it is reconciled (unreachable, restarted, or an update failed).", "# TYPE trunkline_edge_in_sync gauge");
-      for (const e of edges) lines.push(`trunkline_edge_in_sync{${label(e.url)}} ${e.inSync ? 1 : 0}`);
-      lines.push("# HELP trunkline_edge_update_failures_total Updates to the SIP edge that failed (each is followed by a full reload once it answers).", "# TYPE trunkline_edge_update_failures_total counter");
-      for (const e of edges) lines.push(`trunkline_edge_update_failures_total{${label(e.url)}} ${e.failedUpdates}`);
+      const gauge = (name: string, type: string, help: string, value: (e: (typeof edges)[number]) => number | undefined) => {
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+        for (const e of edges) {
+          const v = value(e);
+          if (v !== undefined) lines.push(`${name}{${label(e.url)}} ${v}`);
+        }
+      };
+      lines.push("# HELP trunkline_edges Edges this process keeps in step (registered in the store or in TRUNKLINE_EDGE_RPC_URLS).", "# TYPE trunkline_edges gauge", `trunkline_edges ${edges.length}`);
+      lines.push("# HELP trunkline_edge_info An edge's region and SIP address (always 1).", "# TYPE trunkline_edge_info gauge");
+      const text = (v: string | undefined) => (v ?? "").replace(/["\\\n]/g, "_");
+      for (const e of edges) lines.push(`trunkline_edge_info{${label(e.url)},region="${text(e.region)}",sip="${text(e.sipAddress)}"} 1`);
+      gauge("trunkline_edge_up", "gauge", "1 while the edge heartbeats (registered edges) or answers JSON-RPC (configured ones); 0 when down.", (e) => (e.up ? 1 : 0));
+      gauge("trunkline_edge_in_sync", "gauge", "1 while the SIP edge has every committed change; 0 until it is reconciled (new, unreachable, restarted, down, or an update failed).", (e) => (e.inSync ? 1 : 0));
+      gauge("trunkline_edge_update_failures_total", "counter", "Updates to the SIP edge that failed (each is followed by a full reload once it answers).", (e) => e.failedUpdates);
+      gauge("trunkline_edge_heartbeat_age_seconds", "gauge", "Seconds since a registered edge's last heartbeat (the database's clock).", (e) => e.heartbeatAgeSeconds);
     }
     const mem = process.memoryUsage();
     lines.push(

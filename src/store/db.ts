@@ -4,7 +4,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type Migration, type SqliteDatabase, type SqliteStatement } from "kysely";
 import pg from "pg";
 import type { Engine } from "./engine.js";
-import { migrations } from "./migrations/index.js";
+import { migrations, repeatable } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 
 export interface Store {
@@ -176,6 +176,8 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
+  // Recreated on every start (each step serialises concurrent starts itself).
+  for (const step of Object.values(repeatable)) await step.up(store.db as Kysely<unknown>, store.engine);
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
 

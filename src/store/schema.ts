@@ -100,6 +100,23 @@ export interface TrunkSettingsTable {
   updated_at: string;
 }
 
+/** A running SIP edge, as it registered itself (migration 004; src/edge/registry.ts). */
+export interface EdgesTable {
+  id: string;
+  /** Where API processes reach its JSON-RPC. */
+  rpc_url: string;
+  /** Its SIP address, ip:port. */
+  sip_address: string;
+  region: string;
+  /** trunkline version the edge runs. */
+  version: string;
+  heartbeat_seconds: number;
+  /** The database's clock. */
+  started_at: string;
+  heartbeat_at: string;
+  stopped_at: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   trunks: TrunksTable;
@@ -109,6 +126,7 @@ export interface Database {
   destinations: DestinationsTable;
   credentials: CredentialsTable;
   trunk_settings: TrunkSettingsTable;
+  edges: EdgesTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
@@ -120,3 +138,4 @@ export type WhitelistedIpRow = Selectable<WhitelistedIpsTable>;
 export type DestinationRow = Selectable<DestinationsTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type TrunkSettingRow = Selectable<TrunkSettingsTable>;
+export type EdgeRow = Selectable<EdgesTable>;

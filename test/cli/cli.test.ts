@@ -60,7 +60,7 @@ describe("trunkline CLI and server process", () => {
       assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: "ok" });
       const ready = await fetch(`${base}/readyz`);
       assert.equal(ready.status, 200);
-      assert.deepEqual(await ready.json(), { status: "ready", checks: { store: "ok", rate_limiter: "ok" } });
+      assert.deepEqual(await ready.json(), { status: "ready", checks: { store: "ok", rate_limiter: "ok", edges: "absent" }, edges: [] });
       const auth = "Basic " + Buffer.from("exoteltest:a1b2c3d4e5f6g7h8i9j0").toString("base64");
       const trunks = await fetch(`${base}/v2/accounts/exoteltest/trunks`, { headers: { authorization: auth } });
       assert.equal(trunks.status, 200);

@@ -1,8 +1,10 @@
 import type { Kysely } from "kysely";
+import { applyProjection } from "../../edge/projection.js";
 import type { Engine } from "../engine.js";
 import * as m001 from "./001_initial.js";
 import * as m002 from "./002_edge.js";
 import * as m003 from "./003_inbound_country.js";
+import * as m004 from "./004_edges.js";
 
 export interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -13,4 +15,13 @@ export const migrations: Record<string, EngineMigration> = {
   "001_initial": m001,
   "002_edge": m002,
   "003_inbound_country": m003,
+  "004_edges": m004,
+};
+
+/**
+ * Run after the migrations on every start, each in its own transaction: derived objects that are
+ * recreated from their definition rather than migrated (the edge projection's views).
+ */
+export const repeatable: Record<string, EngineMigration> = {
+  edge_projection: { up: applyProjection },
 };

@@ -1,0 +1,280 @@
+import { sql, type Kysely } from "kysely";
+import type { Engine } from "../store/engine.js";
+
+/**
+ * The edge contract, in one place: every table, view and htable the Kamailio template
+ * (`edge/kamailio.cfg.tmpl`) reads, the keys and values in each htable, and the SQL of every view
+ * for both engines. With the template, this file answers "what does the edge read, and what does
+ * it do with it?". test/unit/edgeContract.test.ts fails when the template and this file disagree.
+ *
+ * The views are recreated from here on every start, after the migrations (applyProjection): a
+ * change to a view is an edit of this file, not a new migration. Tables (data that is stored, not
+ * derived) still come from migrations: `version` and `edge_countries` (002, 003), `edges` (004).
+ */
+
+// ---- htables --------------------------------------------------------------------------------
+
+/**
+ * htables loaded from a view (`dbtable=`). `scope` is the view column a set of keys belongs to:
+ * the reloader diffs a changed trunk's or account's keys against what it pushed before. Key and
+ * value formats are what the template's `$sht(...)` lookups expect.
+ */
+export const HTABLES = {
+  numbers: {
+    view: "edge_numbers",
+    scope: "trunk_id",
+    key: "called number, digits only (no '+')",
+    value: "<trunk id>:<pstn|flow>",
+  },
+  trunks: {
+    view: "edge_trunk_keys",
+    scope: "trunk_id",
+    key: "<trunk id>::<attribute> (TRUNK_KEYS)",
+    value: "per attribute (TRUNK_KEYS)",
+  },
+  routes: {
+    view: "edge_routes",
+    scope: "account_sid",
+    key: "<account sid>::<route prefix>, or <account sid>::*1 / ::*2 (the first two trunks without prefixes)",
+    value: "<trunk id> carrying the call out",
+  },
+} as const;
+
+/** htables the reloader keeps in step key by key. */
+export type HtableName = keyof typeof HTABLES;
+export const HTABLE_NAMES = Object.keys(HTABLES) as HtableName[];
+
+/** htables loaded from a view but only reloaded whole (their rows change with the library, not the API). */
+export const STATIC_HTABLES = {
+  countries: {
+    view: "edge_country_keys",
+    key: "<ISO country>::<cc|np|tp|re> (COUNTRY_KEYS)",
+    value: "per attribute (COUNTRY_KEYS)",
+  },
+} as const;
+
+/**
+ * htables with no table behind them, filled by the template itself. An htable the template
+ * declares without `dbtable` (a ban list, counters) must be named here too.
+ */
+export const MEMORY_HTABLES: Record<string, { what: string }> = {
+  regions: { what: "region alias -> flow application URI, written at start from TRUNKLINE_REGIONS" },
+  bans: { what: "source IP -> why it is banned (no answer until autoexpire, TRUNKLINE_EDGE_BAN_SECONDS); read by edgeBans (bans.ts)" },
+  authfails: { what: "source IP -> failed authentications, forgotten TRUNKLINE_EDGE_BAN_WINDOW s after the last; TRUNKLINE_EDGE_BAN_AFTER bans" },
+};
+
+/** The attribute keys of htable `trunks`: `<trunk id>::<name>`. */
+export const TRUNK_KEYS = {
+  acct: "account sid (selects the account's routes for calls out)",
+  region: "region alias (selects the flow URI)",
+  maxch: "max_channels; absent: unlimited",
+  ctry: "inbound country, present only with national dialing (dial string of calls out)",
+  inctry: "inbound country (normalises called numbers received in national format)",
+  pfx: "outbound_dial_string_prefix",
+  plus: "'1' when the dial string gets a leading '+'",
+  alias: "caller id for calls out (trunk_external_alias / default_sender)",
+  ds: "the trunk's dispatcher sets in priority order, as ds_select_routes rules: '<set>=11;<set>=11'",
+} as const;
+export type TrunkKey = keyof typeof TRUNK_KEYS;
+
+export const trunkKey = (trunkId: number | string, name: TrunkKey): string => `${trunkId}::${name}`;
+export const routeKey = (accountSid: string, prefix: string): string => `${accountSid}::${prefix}`;
+export const numberKey = (e164: string): string => e164.replace(/^\+/, "");
+
+/** The attribute keys of htable `countries`: `<ISO country>::<name>`. */
+export const COUNTRY_KEYS = {
+  cc: "calling_code",
+  np: "national_prefix",
+  tp: "trunk_prefix",
+  re: "pattern",
+} as const;
+
+/** A trunk has at most this many destinations' priority levels; its dispatcher sets are trunk id × 64 + level. */
+export const DISPATCHER_SETS_PER_TRUNK = 64;
+/** dispatcher's destination flag DS_NODNSARES_DST: the host is resolved when a call is routed, not when the list loads. */
+export const DS_NO_DNS_AT_LOAD = 16;
+
+// ---- tables and views -----------------------------------------------------------------------
+
+/** Tables the edge reads that hold data (made by migrations). */
+export const TABLES = {
+  version: "schema versions Kamailio checks at start, one row per table or view it reads",
+  edge_countries: "national dialing rules per country, from libphonenumber (syncCountryRules)",
+} as const;
+
+/** Row shape of a view an htable loads. */
+type HtableRow = { key_name: string; key_type: number; value_type: number; key_value: string; expires: number };
+
+/** Typed reads of the projection (Kysely's withTables wants type aliases, not interfaces). */
+export type EdgeViews = {
+  edge_countries: { country: string; calling_code: string; national_prefix: string; trunk_prefix: string; pattern: string };
+  edge_trunk_keys: HtableRow & { trunk_id: number; account_sid: string };
+  edge_numbers: HtableRow & { trunk_id: number };
+  edge_routes: HtableRow & { account_sid: string };
+  edge_country_keys: HtableRow;
+};
+
+export interface ViewDefinition {
+  name: string;
+  /** The Kamailio module that reads it. */
+  module: string;
+  /** The table version the module checks (a `version` row). */
+  version: number;
+  sql(engine: Engine): string;
+}
+
+// db_postgres reads TEXT columns as blobs (unescaping them as bytea, and permissions rejects
+// blobs), VARCHAR as strings: every text column a module reads is cast on PostgreSQL.
+const str = (engine: Engine, expr: string) => (engine === "postgres" ? `CAST(${expr} AS varchar)` : expr);
+
+/** Destinations ranked by priority level within their trunk, with the level's largest weight. */
+const RANKED = `SELECT d.id, d.trunk_id, d.host, d.port, d.transport, d.priority, d.weight,
+         DENSE_RANK() OVER (PARTITION BY d.trunk_id ORDER BY d.priority) AS lvl,
+         MAX(d.weight) OVER (PARTITION BY d.trunk_id, d.priority) AS maxw
+  FROM destinations d`;
+
+/** An IP literal: IPv6 (has ':') or only digits and dots. Anything else is a host name. */
+const isIpLiteral = (engine: Engine, col: string) =>
+  engine === "postgres" ? `(${col} LIKE '%:%' OR btrim(${col}, '0123456789.') = '')` : `(${col} LIKE '%:%' OR trim(${col}, '0123456789.') = '')`;
+
+const kv = (key: TrunkKey, value: string) => `CAST(t.id AS text) || '::${key}' AS key_name, ${value} AS key_value`;
+
+/** In dependency order (a view only reads tables and views before it). */
+export const VIEWS: ViewDefinition[] = [
+  {
+    // permissions: one address group per trunk (grp = trunk id), so the group matched is the trunk.
+    name: "edge_address",
+    module: "permissions",
+    version: 6,
+    sql: (e) => `SELECT w.id AS id, w.trunk_id AS grp, ${str(e, "w.ip")} AS ip_addr, w.mask AS mask, 0 AS port,
+           ${str(e, "CAST(w.trunk_id AS text)")} AS tag
+      FROM whitelisted_ips w`,
+  },
+  {
+    // auth_db: HA1 only (calculate_ha1 off); trunk_id is loaded into an AVP on success.
+    name: "edge_subscriber",
+    module: "auth_db",
+    version: 7,
+    sql: (e) => `SELECT c.id AS id, ${str(e, "c.username")} AS username, ${str(e, "c.realm")} AS domain, ${str(e, "c.ha1")} AS ha1,
+           ${str(e, "c.ha1")} AS password, ${str(e, "''")} AS ha1b, c.trunk_id AS trunk_id
+      FROM credentials c`,
+  },
+  {
+    // dispatcher: one set per (trunk, priority level), numbered trunk_id * 64 + dense rank, so
+    // selecting the trunk's sets in rank order gives lowest priority first; rweight (1..100,
+    // relative within the level) spreads calls among equals. Host names carry DS_NODNSARES_DST:
+    // the list loads without resolving them (an unresolvable name never fails a reload) and the
+    // name is resolved when a call is routed to it.
+    name: "edge_dispatcher",
+    module: "dispatcher",
+    version: 4,
+    sql: (e) => `SELECT r.id AS id, r.trunk_id * ${DISPATCHER_SETS_PER_TRUNK} + r.lvl AS setid,
+           ${str(
+             e,
+             `'sip:' || CASE WHEN r.host LIKE '%:%' THEN '[' || r.host || ']' ELSE r.host END || ':' || CAST(r.port AS text)
+             || CASE WHEN r.transport = 'udp' THEN '' ELSE ';transport=' || r.transport END`,
+           )} AS destination,
+           CASE WHEN ${isIpLiteral(e, "r.host")} THEN 0 ELSE ${DS_NO_DNS_AT_LOAD} END AS flags, 0 AS priority,
+           ${str(e, "'rweight=' || CAST((100 * r.weight + r.maxw - 1) / r.maxw AS text)")} AS attrs,
+           ${str(e, "CAST(r.trunk_id AS text)")} AS description
+      FROM (${RANKED}) r`,
+  },
+  {
+    // htable `trunks`: per-trunk attributes the routing script needs, one key each (TRUNK_KEYS).
+    name: "edge_trunk_keys",
+    module: "htable",
+    version: 2,
+    sql: (e) => {
+      const concat = (expr: string, order: string) => (e === "postgres" ? `string_agg(${expr}, ';' ORDER BY ${order})` : `group_concat(${expr}, ';')`);
+      return `SELECT a.trunk_id AS trunk_id, a.account_sid AS account_sid, ${str(e, "a.key_name")} AS key_name,
+           0 AS key_type, 0 AS value_type, ${str(e, "a.key_value")} AS key_value, 0 AS expires
+      FROM (
+        SELECT t.id AS trunk_id, t.account_sid, ${kv("acct", "t.account_sid")} FROM trunks t
+        UNION ALL SELECT t.id, t.account_sid, ${kv("region", "t.region")} FROM trunks t
+        UNION ALL SELECT t.id, t.account_sid, ${kv("maxch", "CAST(t.max_channels AS text)")} FROM trunks t WHERE t.max_channels IS NOT NULL
+        UNION ALL SELECT t.id, t.account_sid, ${kv("ctry", "t.inbound_country")} FROM trunks t
+          WHERE t.outbound_national_dialing = 1 AND t.inbound_country IS NOT NULL
+        UNION ALL SELECT t.id, t.account_sid, ${kv("inctry", "t.inbound_country")} FROM trunks t WHERE t.inbound_country IS NOT NULL
+        UNION ALL SELECT t.id, t.account_sid, ${kv("pfx", "t.outbound_dial_string_prefix")} FROM trunks t
+          WHERE t.outbound_dial_string_prefix IS NOT NULL
+        UNION ALL SELECT t.id, t.account_sid, ${kv("plus", "'1'")} FROM trunks t WHERE t.outbound_plus_prefix = 1
+        UNION ALL SELECT t.id, t.account_sid, ${kv("alias", "s.value")} FROM trunks t
+          JOIN trunk_settings s ON s.trunk_id = t.id AND s.name = 'trunk_external_alias'
+        UNION ALL SELECT t.id, t.account_sid, ${kv("ds", "g.rules")} FROM trunks t
+          JOIN (SELECT l.trunk_id, ${concat(`CAST(l.trunk_id * ${DISPATCHER_SETS_PER_TRUNK} + l.lvl AS text) || '=11'`, "l.lvl")} AS rules
+                FROM (SELECT DISTINCT trunk_id, lvl FROM (${RANKED}) x ORDER BY trunk_id, lvl) l
+                GROUP BY l.trunk_id) g ON g.trunk_id = t.id
+      ) a`;
+    },
+  },
+  {
+    // htable `numbers`: called number (digits, no '+') -> "<trunk id>:<mode>".
+    name: "edge_numbers",
+    module: "htable",
+    version: 2,
+    sql: (e) => `SELECT p.trunk_id AS trunk_id, ${str(e, "ltrim(p.number, '+')")} AS key_name, 0 AS key_type, 0 AS value_type,
+           ${str(e, "CAST(p.trunk_id AS text) || ':' || COALESCE(p.mode, 'pstn')")} AS key_value, 0 AS expires
+      FROM phone_numbers p`,
+  },
+  {
+    // htable `routes`: "<account>::<prefix>" -> trunk carrying calls out (the lowest trunk id wins
+    // a prefix two trunks share); "<account>::*1" and "::*2" are the first two trunks without
+    // prefixes, the fallback (two, so a call never falls back onto the trunk it came in on).
+    name: "edge_routes",
+    module: "htable",
+    version: 2,
+    sql: (e) => `SELECT a.account_sid AS account_sid, ${str(e, "a.key_name")} AS key_name, 0 AS key_type, 0 AS value_type,
+           ${str(e, "a.key_value")} AS key_value, 0 AS expires
+      FROM (
+        SELECT t.account_sid AS account_sid, t.account_sid || '::' || r.prefix AS key_name,
+               CAST(MIN(t.id) AS text) AS key_value
+        FROM route_prefixes r JOIN trunks t ON t.id = r.trunk_id
+        GROUP BY t.account_sid, r.prefix
+        UNION ALL
+        SELECT f.account_sid, f.account_sid || '::*' || CAST(f.rn AS text), CAST(f.id AS text)
+        FROM (SELECT t.id, t.account_sid, ROW_NUMBER() OVER (PARTITION BY t.account_sid ORDER BY t.id) AS rn
+              FROM trunks t WHERE NOT EXISTS (SELECT 1 FROM route_prefixes r WHERE r.trunk_id = t.id)) f
+        WHERE f.rn <= 2
+      ) a`,
+  },
+  {
+    // htable `countries`: "<CC>::cc" calling code, "::np" national prefix, "::tp" trunk prefix, "::re" national pattern.
+    name: "edge_country_keys",
+    module: "htable",
+    version: 2,
+    sql: (e) => {
+      const rows = Object.entries(COUNTRY_KEYS).map(([key, column]) => `SELECT c.country || '::${key}' AS key_name, c.${column} AS key_value FROM edge_countries c`);
+      return `SELECT ${str(e, "k.key_name")} AS key_name, 0 AS key_type, 0 AS value_type, ${str(e, "k.key_value")} AS key_value, 0 AS expires
+      FROM (${rows.join(" UNION ALL ")}) k`;
+    },
+  },
+];
+
+/** Views earlier versions made that nothing reads any more (edge_trunks: folded into edge_trunk_keys). */
+const RETIRED_VIEWS = ["edge_trunks"];
+
+/** Any 64-bit number, the same in every process: the lock serialising projection steps on PostgreSQL. */
+const PG_LOCK_KEY = 7_465_126_004_217;
+
+/**
+ * The repeatable step, run after the migrations on every start: drops and recreates every view
+ * of the projection, and their `version` rows, in one transaction. Idempotent; two processes
+ * starting at once take turns (SQLite: the transaction begins immediate, taking the write lock;
+ * PostgreSQL: a transaction-scoped advisory lock), so neither sees the other's half-made views.
+ */
+export async function applyProjection(db: Kysely<unknown>, engine: Engine): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const run = (text: string) => sql.raw(text).execute(tx);
+    if (engine === "postgres") await sql`SELECT pg_advisory_xact_lock(${PG_LOCK_KEY})`.execute(tx);
+    const cascade = engine === "postgres" ? " CASCADE" : "";
+    for (const view of [...VIEWS].reverse()) await run(`DROP VIEW IF EXISTS ${view.name}${cascade}`);
+    for (const name of RETIRED_VIEWS) await run(`DROP VIEW IF EXISTS ${name}${cascade}`);
+    for (const view of VIEWS) await run(`CREATE VIEW ${view.name} AS\n${view.sql(engine)}`);
+    const names = [...VIEWS.map((v) => v.name), ...RETIRED_VIEWS];
+    await tx.deleteFrom("version" as never).where("table_name" as never, "in", names as never).execute();
+    await tx
+      .insertInto("version" as never)
+      .values(VIEWS.map((v) => ({ table_name: v.name, table_version: v.version })) as never)
+      .execute();
+  });
+}

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { COUNTRY_KEYS, HTABLES, MEMORY_HTABLES, STATIC_HTABLES, TABLES, TRUNK_KEYS, VIEWS } from "../../src/edge/projection.js";
+import { TEMPLATE_PATH } from "../../src/edge/render.js";
+
+/**
+ * The edge contract can't drift: every table, view and htable the Kamailio template names is
+ * declared in src/edge/projection.ts, and everything declared there is read by the template.
+ */
+
+// Comments name views in prose ("views of migration 002_edge"): only configuration and code count.
+const template = readFileSync(TEMPLATE_PATH, "utf8")
+  .split("\n")
+  .filter((line) => !/^\s*#(?!!)/.test(line))
+  .join("\n");
+const all = (re: RegExp) => new Set([...template.matchAll(re)].map((m) => m[1] as string));
+const sorted = (s: Iterable<string>) => [...s].sort();
+
+describe("the edge contract (src/edge/projection.ts) and the Kamailio template agree", () => {
+  const declaredHtables = { ...HTABLES, ...STATIC_HTABLES } as Record<string, { view: string }>;
+
+  it("htables: each one the template declares is in the projection, loaded from the view it names, and vice versa", () => {
+    const decls = [...template.matchAll(/modparam\("htable",\s*"htable",\s*"(\w+)=>([^"]*)"\)/g)].map((m) => ({ name: m[1] as string, view: /dbtable=(\w+)/.exec(m[2] as string)?.[1] }));
+    assert.deepEqual(sorted(decls.filter((d) => d.view).map((d) => `${d.name}=>${d.view}`)), sorted(Object.entries(declaredHtables).map(([n, h]) => `${n}=>${h.view}`)));
+    assert.deepEqual(sorted(decls.filter((d) => !d.view).map((d) => d.name)), sorted(Object.keys(MEMORY_HTABLES)), "memory-only htables (no dbtable) are named in MEMORY_HTABLES");
+  });
+
+  it("htables: every table the script reads or writes ($sht, $shtex, sht_* functions) is declared", () => {
+    const used = new Set([...all(/\$\(?sht[a-z]*\((\w+)=>/g), ...all(/\bsht_[a-z]+\("(\w+)/g)]);
+    const declared = new Set([...Object.keys(declaredHtables), ...Object.keys(MEMORY_HTABLES)]);
+    assert.deepEqual(sorted([...used].filter((n) => !declared.has(n))), [], "used in the template, not declared in projection.ts");
+    assert.deepEqual(sorted([...declared].filter((n) => !used.has(n))), [], "declared in projection.ts, never read by the template");
+  });
+
+  it("trunk and country keys: every `::<key>` the script looks up is declared, and every declared key is looked up", () => {
+    const trunkKeys = all(/sht\(trunks=>\$var\(\w+\)::(\w+)\)/g);
+    assert.deepEqual(sorted(trunkKeys), sorted(Object.keys(TRUNK_KEYS)));
+    const countryKeys = all(/sht\(countries=>\$var\(\w+\)::(\w+)\)/g);
+    assert.deepEqual(sorted(countryKeys), sorted(Object.keys(COUNTRY_KEYS)));
+  });
+
+  it("views and tables: every edge_* name in the template is a view of the projection (or a table it declares), and every view is read", () => {
+    const named = all(/\b(edge_[a-z_]+)\b/g);
+    const views = new Set(VIEWS.map((v) => v.name));
+    const known = new Set([...views, ...Object.keys(TABLES)]);
+    assert.deepEqual(sorted([...named].filter((n) => !known.has(n))), [], "named in the template, not declared in projection.ts");
+    assert.deepEqual(sorted([...views].filter((v) => !named.has(v) && !Object.values(declaredHtables).some((h) => h.view === v))), [], "views nothing reads");
+    // The module parameters that take a table: each names a view of the projection.
+    for (const [param, module] of [
+      ["address_table", "permissions"],
+      ["table_name", "dispatcher"],
+    ] as const) {
+      const value = new RegExp(`modparam\\("${module}",\\s*"${param}",\\s*"(\\w+)"\\)`).exec(template)?.[1];
+      assert.ok(value && views.has(value), `${module} ${param} = ${value} is a view of the projection`);
+      assert.equal(VIEWS.find((v) => v.name === value)?.module, module);
+    }
+    // auth_db takes its table per call.
+    for (const table of all(/(?:proxy_authenticate|www_authenticate|auth_check|is_subscriber)\([^)]*"(\w+)"\s*(?:,[^)]*)?\)/g)) {
+      if (!table.startsWith("edge_")) continue;
+      assert.equal(VIEWS.find((v) => v.name === table)?.module, "auth_db", `${table} is the auth_db view`);
+    }
+  });
+});
