@@ -28,6 +28,25 @@ export interface EdgeOptions {
   logLevel: number;
   modulePath: string;
   tls: EdgeTlsOptions;
+  /** Public address behind NAT named in Via, Record-Route and Contact instead of the listen address (Kamailio's `advertise`). */
+  advertise: { host: string; port: number | undefined } | undefined;
+  /** Scanners and floods from addresses in no trunk's ACL. */
+  guard: EdgeGuardOptions;
+  /** Longer requests get 513 Message Too Large (RFC 3261 21.5.14). */
+  maxMessageBytes: number;
+}
+
+/** Thresholds of the ban list and of pike's flood detection (docs/edge.md, "Scanners"). */
+export interface EdgeGuardOptions {
+  /** Failed authentications from one address that ban it... */
+  banAfter: number;
+  /** ...each within this many seconds of the previous one. */
+  banWindowSeconds: number;
+  /** How long a ban lasts (the address gets no answer meanwhile). */
+  banSeconds: number;
+  /** pike: requests allowed per `pikeUnitSeconds` from one address before it is banned as a flood. */
+  pikeDensity: number;
+  pikeUnitSeconds: number;
 }
 
 /** SIP over TLS: the edge's TLS socket, its certificate, and how it checks destinations'. */
@@ -46,6 +65,32 @@ function hostPort(raw: string, name: string): [string, number] {
   const m = /^([^:]+):(\d+)$/.exec(raw);
   if (!m) throw new Error(`${name} must be host:port, got '${raw}'`);
   return [m[1] as string, Number(m[2])];
+}
+
+/** A positive whole number from the environment, or the default; anything else names the variable. */
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new Error(`${name} must be a positive whole number, got '${raw}'`);
+  return Number(raw);
+}
+
+/** host[:port]; a bracketed IPv6 address may carry a port too. */
+function advertised(raw: string | undefined, name: string): EdgeOptions["advertise"] {
+  if (!raw) return undefined;
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(raw.trim());
+  if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) throw new Error(`${name} must be host or host:port, got '${raw}'`);
+  return { host: m[1] as string, port: m[2] === undefined ? undefined : Number(m[2]) };
+}
+
+function guardOptions(env: NodeJS.ProcessEnv): EdgeGuardOptions {
+  return {
+    banAfter: count(env, "TRUNKLINE_EDGE_BAN_AFTER", 5),
+    banWindowSeconds: count(env, "TRUNKLINE_EDGE_BAN_WINDOW", 60),
+    banSeconds: count(env, "TRUNKLINE_EDGE_BAN_SECONDS", 900),
+    pikeDensity: count(env, "TRUNKLINE_EDGE_PIKE_DENSITY", 30),
+    pikeUnitSeconds: count(env, "TRUNKLINE_EDGE_PIKE_UNIT", 2),
+  };
 }
 
 /** The TLS listen address: as configured, else next to the SIP socket (port + 1). */
@@ -98,7 +143,9 @@ export function kamailioModulePath(env: NodeJS.ProcessEnv = process.env): string
  * TRUNKLINE_KAMAILIO_MODULES, and the TLS ones: TRUNKLINE_EDGE_TLS_LISTEN (default the SIP
  * address, port + 1), TRUNKLINE_EDGE_TLS_CERT / _KEY (default a self-signed pair in
  * TRUNKLINE_EDGE_TLS_DIR, ./data/edge-tls), TRUNKLINE_EDGE_TLS_VERIFY (default 0) and
- * TRUNKLINE_EDGE_TLS_CA (default Debian's CA bundle).
+ * TRUNKLINE_EDGE_TLS_CA (default Debian's CA bundle); TRUNKLINE_EDGE_ADVERTISE (host[:port]
+ * behind NAT); the scanner guard's TRUNKLINE_EDGE_BAN_AFTER (5), _BAN_WINDOW (60 s),
+ * _BAN_SECONDS (900) and TRUNKLINE_EDGE_PIKE_DENSITY (30) / _PIKE_UNIT (2 s).
  */
 export function edgeOptions(config: Config, env: NodeJS.ProcessEnv = process.env): EdgeOptions {
   const [sipAddress, sipPort] = hostPort(env.TRUNKLINE_EDGE_LISTEN || "127.0.0.1:5060", "TRUNKLINE_EDGE_LISTEN");
@@ -120,6 +167,9 @@ export function edgeOptions(config: Config, env: NodeJS.ProcessEnv = process.env
     logLevel: 1,
     modulePath: kamailioModulePath(env),
     tls: tlsOptions(env),
+    advertise: advertised(env.TRUNKLINE_EDGE_ADVERTISE, "TRUNKLINE_EDGE_ADVERTISE"),
+    guard: guardOptions(env),
+    maxMessageBytes: 32768,
   };
 }
 
@@ -142,6 +192,8 @@ export function withOverride(options: EdgeOptions, flag: string, value: string):
       return { ...options, children: Number(value) };
     case "--realm":
       return { ...options, realm: value };
+    case "--advertise":
+      return { ...options, advertise: advertised(value, "--advertise") };
     default:
       throw new Error(`unknown option '${flag}'`);
   }

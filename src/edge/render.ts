@@ -25,6 +25,8 @@ export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPL
     .map((r) => `\t$sht(regions=>${quoted(r.alias, "region alias")}) = "${quoted(r.flowUri, "flowUri")}";`)
     .join("\n");
   const tls = tlsSocket(options);
+  const ad = options.advertise;
+  const g = options.guard;
   const values: Record<string, string> = {
     LOG_LEVEL: String(options.logLevel),
     CHILDREN: String(options.children),
@@ -44,6 +46,17 @@ export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPL
     TRUNKS_SIZE: String(options.trunksSize),
     REALM: quoted(options.realm, "realm"),
     REGION_FLOW_URIS: flows,
+    // The TLS socket is advertised on the same public host, at its own port.
+    SIP_ADVERTISE: ad ? ` advertise ${ad.host}:${ad.port ?? options.sipPort}` : "",
+    TLS_ADVERTISE: ad ? ` advertise ${ad.host}:${tls.port}` : "",
+    BAN_AFTER: String(g.banAfter),
+    BAN_WINDOW: String(g.banWindowSeconds),
+    BAN_SECONDS: String(g.banSeconds),
+    PIKE_DENSITY: String(g.pikeDensity),
+    PIKE_UNIT: String(g.pikeUnitSeconds),
+    // pike forgets an address after this much silence; a sampling unit's worth at least.
+    PIKE_LATENCY: String(Math.max(10, g.pikeUnitSeconds * 5)),
+    MAX_MESSAGE: String(options.maxMessageBytes),
   };
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
     const value = values[name];

@@ -33,6 +33,8 @@ export interface EdgeStack {
   startEdge(): Promise<void>;
   /** Stops the API server (and its reloader); the edge keeps running. */
   stopApi(): Promise<void>;
+  /** What Kamailio has logged since it last started (the last 20,000 characters). */
+  log(): string;
   close(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startEdgeStack(engine: EngineName, sipAddress: string, env
       if (!apiStopped) await server.runtime.edge?.settled();
     },
     stopEdge: halt,
+    log: () => output,
     async startEdge() {
       await launch();
       if (!apiStopped) await server.runtime.edge?.settled();

@@ -30,7 +30,7 @@ export interface TlsUas {
 }
 
 /** SIP over a stream: messages are delimited by the blank line and Content-Length. */
-class SipStream {
+export class SipStream {
   private buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): string[] {

@@ -60,7 +60,7 @@ Content-Length: 0
 
 ]]></send>`;
 
-const IN_DIALOG = (method: string, cseq: number) => `<send${method === "BYE" ? ' retrans="500"' : ""}><![CDATA[
+const IN_DIALOG = (method: string, cseq: number, auth = false) => `<send${method === "BYE" ? ' retrans="500"' : ""}><![CDATA[
 ${method} [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:[caller]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
@@ -70,7 +70,7 @@ Call-ID: [call_id]
 CSeq: ${cseq} ${method}
 Contact: <sip:[caller]@[local_ip]:[local_port];transport=[transport]>
 Max-Forwards: 70
-Content-Length: 0
+${auth ? "[authentication]\n" : ""}Content-Length: 0
 
 ]]></send>`;
 
@@ -81,7 +81,24 @@ export interface UacScenario {
   auth?: boolean;
   /** How long an answered call stays up before BYE. */
   holdMs?: number;
+  /** The called side hangs up: wait for its BYE and answer 200 (instead of sending BYE). */
+  byeFromCallee?: boolean;
+  /** Send the digest credentials in the ACK and BYE too, as some PBXs do. */
+  authInDialog?: boolean;
 }
+
+/** The 200 a UAC answers the called side's BYE with. */
+const BYE_OK = `<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[caller]@[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+
+]]></send>`;
 
 /**
  * A UAC that follows Record-Route (rrs, [routes], [next_url]) for ACK and BYE. With
@@ -96,8 +113,11 @@ export function uacXml(s: UacScenario & { fromFile?: boolean }): string {
     cseq = 2;
   }
   steps.push('<recv response="180" optional="true"/>', '<recv response="183" optional="true"/>');
-  if (s.expect === 200) {
-    steps.push('<recv response="200" rrs="true"/>', IN_DIALOG("ACK", cseq), `<pause milliseconds="${s.holdMs ?? 100}"/>`, IN_DIALOG("BYE", cseq + 1), '<recv response="200"/>');
+  if (s.expect === 200 && s.byeFromCallee) {
+    steps.push('<recv response="200" rrs="true"/>', IN_DIALOG("ACK", cseq, s.auth === true && s.authInDialog === true), '<recv request="BYE"/>', BYE_OK);
+  } else if (s.expect === 200) {
+    const auth = s.auth === true && s.authInDialog === true;
+    steps.push('<recv response="200" rrs="true"/>', IN_DIALOG("ACK", cseq, auth), `<pause milliseconds="${s.holdMs ?? 100}"/>`, IN_DIALOG("BYE", cseq + 1, auth), '<recv response="200"/>');
   } else {
     steps.push(`<recv response="${s.expect}"/>`, ACK_ERROR(cseq));
   }
@@ -148,12 +168,16 @@ export interface CallOptions {
   limit?: number;
   rate?: number;
   timeoutS?: number;
+  /** Keep sipp's log of the messages it sent and received (CallResult.messages). */
+  trace?: boolean;
 }
 
 export interface CallResult {
   ok: boolean;
   /** sipp's error log, for assertion messages. */
   detail: string;
+  /** With `trace`: every message sipp sent and received, as it logs them. */
+  messages?: string;
 }
 
 /** Places `calls` calls (default 1) and reports whether every one went as the scenario expects. */
@@ -177,13 +201,16 @@ export function call(opts: CallOptions, scenario: UacScenario): Promise<CallResu
     "-trace_err", "-error_file", errFile,
   ];
   if (opts.auth) args.push("-au", opts.auth.user, "-ap", opts.auth.password);
+  const msgFile = file("messages.log.");
+  if (opts.trace) args.push("-trace_msg", "-message_file", msgFile);
   return new Promise((resolve) => {
     const child = spawn("sipp", args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("exit", (code) => {
       const log = existsSync(errFile) ? readFileSync(errFile, "utf8") : "";
-      resolve({ ok: code === 0, detail: `sipp exit ${code}; ${stderr.slice(-500)}\n${log.slice(-1500)}` });
+      const messages = opts.trace && existsSync(msgFile) ? readFileSync(msgFile, "utf8") : undefined;
+      resolve({ ok: code === 0, detail: `sipp exit ${code}; ${stderr.slice(-500)}\n${log.slice(-1500)}`, messages });
     });
   });
 }
