@@ -4,6 +4,7 @@ import { connect, createServer, type Socket } from "node:net";
 import { createSocket } from "node:dgram";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { aptInstallCommand } from "../../src/edge/packages.js";
 import type { CertificateFiles } from "../../src/edge/tls.js";
 import { freePort, stopChild } from "../helpers/process.js";
 
@@ -16,7 +17,7 @@ import { freePort, stopChild } from "../helpers/process.js";
 
 const MODULE_DIR = "/usr/lib/baresip/modules";
 const MODULES = ["g711", "ausine", "aubridge", "account", "menu", "ctrl_tcp"];
-export const BARESIP_INSTALL_HINT = "apt-get install baresip-core";
+export const BARESIP_INSTALL_HINT = aptInstallCommand(["baresip-core"]);
 
 /** The suite fails, naming the install command, when baresip or a module it uses is missing. */
 export function requireBaresip(): void {
