@@ -55,6 +55,13 @@ export const trunksRepo = {
   async findByUuid(db: Executor, accountSid: string, uuid: string) {
     return (await byUuid(db, accountSid, uuid))[0];
   },
+  /**
+   * Operator tools only (`trunkline check`): a trunk named by its Exotel sid or carrier UUID,
+   * whatever its account. Never reachable from a dialect.
+   */
+  findAnyAccount(db: Executor, ref: string) {
+    return selectTrunks(db).where((eb) => eb.or([eb("t.sid", "=", ref), eb("t.uuid", "=", ref)])).executeTakeFirst();
+  },
   findById(db: Executor, accountSid: string, id: number) {
     return selectTrunks(db).where("t.account_sid", "=", accountSid).where("t.id", "=", id).executeTakeFirst();
   },
