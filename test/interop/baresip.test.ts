@@ -258,4 +258,17 @@ describeEdge("interop: baresip PBXs through the edge", "127.0.80.1", (stack) => 
     expectDigest(c, credentialUser);
     expectPbxView(s, callee, NUMBERS.tls, "tls", "callee", c);
   });
+
+  // The other hang-up side on each connection-oriented transport, from the ACL PBX.
+  it("TCP destination: the destination PBX hangs up, its BYE back over TCP to the edge's SIP socket", async () => {
+    const s = stack();
+    const c = await call(s.edge, aclCaller, callee, NUMBERS.tcp, "callee");
+    expectPbxView(s, callee, NUMBERS.tcp, "tcp", "callee", c);
+  });
+
+  it("TLS destination: the caller hangs up, its BYE relayed over TLS", async () => {
+    const s = stack();
+    const c = await call(s.edge, aclCaller, callee, NUMBERS.tls, "caller");
+    expectPbxView(s, callee, NUMBERS.tls, "tls", "caller", c);
+  });
 });
