@@ -54,8 +54,9 @@ function aclAddressOfThisHost(trunk: TrunkDetail): string | undefined {
 
 /**
  * The way in, as the trunk's own PBX would call: `--from IP` in the ACL, else an ACL address of
- * this host, else the first digest credential (from `--from` or 127.0.0.1). The From user is the
- * credential's user name in digest mode, the trunk's caller id (or "trunkline-check") by ACL.
+ * this host, else the first digest credential (from `--from` or 127.0.0.1). Either way the From
+ * user is the trunk's caller id (or "trunkline-check") and, with digest, the credential's user
+ * name goes only in the auth user, as PBXs send it.
  */
 export function chooseAdmission(trunk: TrunkDetail, from: string | undefined): Admission | string {
   const covered = (ip: string) => trunk.acl.some((e) => inCidr(ip, e.ip, e.mask));
@@ -64,7 +65,7 @@ export function chooseAdmission(trunk: TrunkDetail, from: string | undefined): A
   const acl = from ? undefined : aclAddressOfThisHost(trunk);
   if (acl) return { kind: "acl", from: acl, caller: aclCaller };
   const cred = trunk.credentials[0];
-  if (cred) return { kind: "digest", from: from ?? "127.0.0.1", caller: cred.username, user: cred.username, password: cred.password };
+  if (cred) return { kind: "digest", from: from ?? "127.0.0.1", caller: aclCaller, user: cred.username, password: cred.password };
   if (from) return `${from} is not in the trunk's ACL and the trunk has no credential`;
   return "no ACL entry holds an address of this host and the trunk has no credential";
 }
