@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import { registerCarrier } from "../dialects/carrier/index.js";
 import { registerExotel } from "../dialects/exotel/index.js";
 import type { AppDeps } from "./deps.js";
 import { registerHealth } from "./health.js";
 import { BODY_LIMIT, registerJsonParsers } from "./jsonBody.js";
 import { registerMetrics } from "./metrics.js";
+import { redactUrl } from "./redactUrl.js";
 import { RedisRateLimiter } from "./redisRateLimiter.js";
 import "./types.js";
 
@@ -15,9 +16,24 @@ export function newRequestId(): string {
   return randomUUID().replace(/-/g, "");
 }
 
+/**
+ * The request as the access log shows it: Fastify's fields, the URL with credentials redacted
+ * (a token sent in the query string is refused, but must not end up in the logs either).
+ */
+function requestForLog(req: FastifyRequest) {
+  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
+/** Logger options with our request serializer (an instance or `false` is passed through). */
+function withSerializers(logger: FastifyServerOptions["logger"]): FastifyServerOptions["logger"] {
+  if (!logger) return logger;
+  const options = logger === true ? {} : logger;
+  return { ...options, serializers: { ...options.serializers, req: requestForLog as never } };
+}
+
 export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["logger"] = false): Promise<FastifyInstance> {
   const app = Fastify({
-    logger,
+    logger: withSerializers(logger),
     bodyLimit: BODY_LIMIT,
     genReqId: newRequestId,
     requestIdHeader: false,
