@@ -69,8 +69,9 @@ export interface OptionsReply {
 /**
  * Makes the edge send OPTIONS to `uri` and returns the reply with the round trip as seen from
  * here. tm.t_uac_wait answers the JSON-RPC request when the SIP reply arrives (a delayed reply);
- * not t_uac_wait_block, which holds the edge's TCP worker, so a reply over a TCP connection that
- * worker must read never arrives. No answer within the edge's fr_timer comes back as its own 408.
+ * t_uac_wait_block answered 408 for TCP destinations that had replied (Kamailio 5.6.3: it blocks
+ * the JSON-RPC worker, itself a TCP worker). No answer within the edge's fr_timer comes back as
+ * the edge's own 408.
  */
 export async function probeOptions(rpc: EdgeRpc, uri: string, socket: string): Promise<OptionsReply> {
   const to = uri.replace(/;.*$/, "");

@@ -1,15 +1,20 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, it } from "node:test";
 import type { CheckResult } from "../../src/check/report.js";
 import { edgeInfo, startEdgeHeartbeat } from "../../src/edge/registry.js";
+import { selfSignedCertificate } from "../../src/edge/tls.js";
 import { openStore } from "../../src/store/db.js";
 import { phoneNumbersRepo } from "../../src/store/repositories/phoneNumbers.js";
 import { trunksRepo } from "../../src/store/repositories/trunks.js";
 import { whitelistedIpsRepo } from "../../src/store/repositories/whitelistedIps.js";
 import { describeEdge } from "../edge/harness.js";
 import { Provision } from "../edge/provision.js";
+import { startTlsUas } from "../edge/sipTls.js";
 import { freePort } from "../helpers/process.js";
 import { removeLogs, startShippedUas, type ShippedUas } from "./shipped.js";
 
@@ -163,6 +168,28 @@ describeEdge("trunkline check", "127.0.91.1", (stack) => {
     assert.equal(code, 1, out);
     assert.deepEqual(failed(result), ["options"], out);
     assert.match(result.steps.find((s) => s.name === "options")?.detail ?? "", new RegExp(`^sip:${silent.replace(/\./g, "\\.")};transport=tcp: (408|47\\d|5\\d\\d) `), out);
+  });
+
+  it("a TLS destination: OPTIONS from the edge's TLS socket, and the call answered and hung up over TLS", async () => {
+    const certDir = mkdtempSync(join(tmpdir(), "tl-check-tls-"));
+    const pbx = await startTlsUas("127.0.91.40", await freePort(), selfSignedCertificate(join(certDir, "pbx")));
+    try {
+      const p = new Provision(stack().server.demo);
+      const sid = await p.trunk("tlsdest");
+      await p.allow(sid, ACL_FROM, 32);
+      await p.destinations(sid, [{ destination: `${pbx.address};transport=tls` }]);
+      await p.map(sid, "+919800091004");
+      await stack().settled();
+      const { code, result, out } = await checkJson([sid, "--rpc", rpcUrl(), "--call", "+919800091004"]);
+      assert.equal(code, 0, out);
+      const step = (name: string) => result.steps.find((s) => s.name === name)?.detail ?? "";
+      assert.match(step("options"), new RegExp(`^sip:${pbx.address.replace(/\./g, "\\.")};transport=tls: 200 OK`), out);
+      assert.match(step("route"), new RegExp(`answered by ${pbx.address.replace(/\./g, "\\.")} \\(destination 1 of 1`), out);
+      assert.deepEqual(pbx.requests().map((r) => r.method).filter((m) => m !== "OPTIONS"), ["INVITE", "ACK", "BYE"]);
+    } finally {
+      await pbx.stop();
+      rmSync(certDir, { recursive: true, force: true });
+    }
   });
 
   // Last: it stops the API server.
