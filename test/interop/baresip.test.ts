@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
-import { selfSignedCertificate } from "../../src/edge/tls.js";
+import { selfSignedCertificate, type CertificateFiles } from "../../src/edge/tls.js";
 import { describeEdge, type EdgeStack } from "../edge/harness.js";
 import { Provision } from "../edge/provision.js";
 import { headerValues } from "../edge/sipTls.js";
@@ -26,9 +26,16 @@ const OUT_PREFIX = "91980000080";
 const HOLD_MS = 2000;
 const STEP_MS = 20000;
 
-const certDir = mkdtempSync(join(tmpdir(), "tl-interop-tls-"));
-const pbxCertificate = selfSignedCertificate(join(certDir, "pbx"));
-after(() => rmSync(certDir, { recursive: true, force: true }));
+// The destination PBX's TLS certificate: self-signed, as PBXs' commonly are (the edge does not verify by default).
+let certDir: string | undefined;
+let pbxCertificate: CertificateFiles | undefined;
+before(() => {
+  certDir = mkdtempSync(join(tmpdir(), "tl-interop-tls-"));
+  pbxCertificate = selfSignedCertificate(join(certDir, "pbx"));
+});
+after(() => {
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
+});
 
 type Transport = "udp" | "tcp" | "tls";
 
