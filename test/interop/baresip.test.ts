@@ -17,9 +17,9 @@ requireBaresip();
 
 const CALLER_ID = "+914430000010"; // the digest PBX's From user: a phone number, not the credential
 const ACL_CALLER_ID = "+914430000011";
-// 1 and 2 are calls out (numbers the platform does not hold) over the account's carrier trunk,
-// whose outbound_host is a UDP destination; 3 and 4 are platform numbers mapped to trunks with a
-// transport=tcp and a transport=tls destination (the Exotel API takes only those two).
+// `digest` and `acl` are calls out (numbers the platform does not hold) over the account's carrier
+// trunk, whose outbound_host is a UDP destination; `tcp` and `tls` are platform numbers mapped to
+// trunks with a transport=tcp and a transport=tls destination (the Exotel API takes only those two).
 const NUMBERS = { digest: "919800000801", acl: "919800000802", tcp: "+919800000803", tls: "+919800000804" };
 const OUT_PREFIX = "91980000080";
 /** How long each call stays up: long enough for a few dozen RTP packets each way. */
