@@ -75,7 +75,8 @@ export function edgeInfo(options: EdgeOptions, config: Pick<Config, "regions" | 
   const rpcHost = options.rpcAddress === "0.0.0.0" ? "127.0.0.1" : options.rpcAddress;
   return {
     rpcUrl: `http://${host(rpcHost)}:${options.rpcPort}/RPC`,
-    sipAddress: `${host(options.sipAddress)}:${options.sipPort}`,
+    // What callers and PBXs are told to use: the advertised address behind NAT, else the listen address.
+    sipAddress: options.advertise ? `${host(options.advertise.host)}:${options.advertise.port ?? options.sipPort}` : `${host(options.sipAddress)}:${options.sipPort}`,
     region: config.edgeRegion ?? config.regions.defaultAlias,
   };
 }
@@ -109,8 +110,10 @@ export async function startEdgeHeartbeat(store: Store, info: EdgeInfo, options: 
   const startedAt = await readNow(store);
   const row = { id, rpc_url: info.rpcUrl, sip_address: info.sipAddress, region: info.region, version: info.version ?? trunklineVersion(), heartbeat_seconds: seconds, started_at: startedAt };
   // An upsert every time: a row another process forgot, or an old instance's, is taken over.
+  let stopped = false;
   const beat = async () => {
     await options.probe?.();
+    if (stopped) return;
     await store.db
       .insertInto("edges")
       .values({ ...row, heartbeat_at: dbNow(store), stopped_at: null })
@@ -124,7 +127,6 @@ export async function startEdgeHeartbeat(store: Store, info: EdgeInfo, options: 
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
-  let stopped = false;
   let failing = false;
   const next = () => {
     if (stopped) return;

@@ -1,6 +1,7 @@
 import { stderrLog, type ComponentLog } from "../log.js";
 import type { Change, ChangeFeed } from "../services/changeFeed.js";
 import type { Store } from "../store/db.js";
+import { edgeBans } from "./bans.js";
 import { HtableMirror, type HtableOps, type MirrorRow } from "./mirror.js";
 import { HTABLE_NAMES, HTABLES, STATIC_HTABLES, type EdgeViews, type HtableName } from "./projection.js";
 import { DEFAULT_FORGET_AFTER_SECONDS, listEdges, type RegisteredEdge } from "./registry.js";
@@ -145,6 +146,26 @@ export class EdgeReloader {
     });
   }
 
+  /**
+   * Addresses each edge that is up is banning (src/edge/bans.ts), asked at most `timeoutMs`: an
+   * edge that does not answer in time is left out.
+   */
+  async banCounts(timeoutMs = 1000): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    await Promise.all(
+      [...this.edges.values()]
+        .filter((e) => !isDown(e))
+        .map(async (edge) => {
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs, undefined)));
+          const bans = await Promise.race([edgeBans(edge.rpc).catch(() => undefined), late]);
+          clearTimeout(timer);
+          if (bans) out.set(edge.rpc.url, bans.length);
+        }),
+    );
+    return out;
+  }
+
   start(): this {
     this.unsubscribe = this.options.feed.subscribe((changes) => this.enqueue(changes));
     this.poller = setInterval(() => void this.poll(), this.options.pollMs ?? 1000);
@@ -215,7 +236,8 @@ export class EdgeReloader {
           // Not written to while down; reconciled whole when it beats again.
           if (!before || before.live) {
             if (before) this.log.warn({ edge: row.rpcUrl, lastHeartbeat: row.heartbeatAt, stopped: row.stoppedAt !== null }, "edge down: its heartbeat stopped");
-            edge.dirty = true;
+            // Listed in TRUNKLINE_EDGE_RPC_URLS: still written to, so still in step.
+            if (!edge.configured) edge.dirty = true;
           }
         } else if (before && (!before.live || before.id !== row.id)) {
           // Back, or a new start at the same address: reconcile now, whatever the backoff said.
@@ -237,7 +259,7 @@ export class EdgeReloader {
         edge.rpc.close();
         this.log.info({ edge: url }, "edge forgotten (its registration is gone)");
       }
-      if (changed) this.schedule(0);
+      if (changed || this.hasWork()) this.schedule(0);
     })().finally(() => {
       this.discovering = undefined;
     });

@@ -56,6 +56,8 @@ export function registerMetrics(app: FastifyInstance, { limiter, edge }: Pick<Ap
       gauge("trunkline_edge_up", "gauge", "1 while the edge heartbeats (registered edges) or answers JSON-RPC (configured ones); 0 when down.", (e) => (e.up ? 1 : 0));
       gauge("trunkline_edge_in_sync", "gauge", "1 while the SIP edge has every committed change; 0 until it is reconciled (new, unreachable, restarted, down, or an update failed).", (e) => (e.inSync ? 1 : 0));
       gauge("trunkline_edge_update_failures_total", "counter", "Updates to the SIP edge that failed (each is followed by a full reload once it answers).", (e) => e.failedUpdates);
+      const bans = await edge.banCounts();
+      gauge("trunkline_edge_banned_addresses", "gauge", "Source addresses the edge is banning now (failed authentications or a request flood; edge.md). Absent for an edge that did not answer within 1 s.", (e) => bans.get(e.url));
       gauge("trunkline_edge_heartbeat_age_seconds", "gauge", "Seconds since a registered edge's last heartbeat (the database's clock).", (e) => e.heartbeatAgeSeconds);
     }
     const mem = process.memoryUsage();

@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
+import { EdgeReloader } from "../../src/edge/reloader.js";
+import { listEdges, startEdgeHeartbeat, trunklineVersion } from "../../src/edge/registry.js";
+import { ChangeFeed } from "../../src/services/changeFeed.js";
+import { migrateToLatest, openStore, type Store } from "../../src/store/db.js";
+import { ENGINES, openStoreFixture, type StoreFixture } from "../helpers/stores.js";
+import { startFakeEdge } from "./fakeEdge.js";
+
+const quiet = { warn: () => {}, info: () => {} };
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Moves an edge's heartbeat `seconds` into the past (the database's clock), as missed beats would. */
+async function ageHeartbeat(store: Store, rpcUrl: string, seconds: number): Promise<void> {
+  const [edge] = (await listEdges(store)).filter((e) => e.rpcUrl === rpcUrl);
+  const past = new Date(Date.parse(edge!.heartbeatAt) - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  await store.db.updateTable("edges").set({ heartbeat_at: past }).where("rpc_url", "=", rpcUrl).execute();
+}
+
+for (const engine of ENGINES) {
+  describe(`edge registry [${engine}]`, () => {
+    let fx: StoreFixture;
+    let store: Store;
+    before(async () => {
+      fx = await openStoreFixture(engine);
+      store = openStore({ databaseUrl: fx.databaseUrl, pgSchema: fx.pgSchema });
+      await migrateToLatest(store);
+    });
+    after(async () => {
+      await store.close();
+      await fx.dispose();
+    });
+
+    it("an edge registers, heartbeats, is down after three missed beats or at once on a clean stop, and is forgotten after the forget time", async () => {
+      const info = { rpcUrl: "http://127.0.0.110:5071/RPC", sipAddress: "127.0.110.1:5060", region: "ap-south-1" };
+      const beat = await startEdgeHeartbeat(store, info, { intervalSeconds: 1, log: quiet });
+      try {
+        const [first] = await listEdges(store);
+        assert.deepEqual(
+          { rpcUrl: first?.rpcUrl, sip: first?.sipAddress, region: first?.region, version: first?.version, live: first?.live, stoppedAt: first?.stoppedAt, id: first?.id, every: first?.heartbeatSeconds },
+          { ...{ rpcUrl: info.rpcUrl, sip: info.sipAddress, region: info.region }, version: trunklineVersion(), live: true, stoppedAt: null, id: beat.id, every: 1 },
+        );
+        assert.match(first!.heartbeatAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        // It beats: the heartbeat moves on.
+        await until("a later heartbeat", async () => ((await listEdges(store))[0]!.heartbeatAt > first!.heartbeatAt ? true : undefined), 10000);
+
+        // Missed beats (simulated: heartbeat aged): live up to 3 × interval, down past it.
+        beat.halt();
+        await ageHeartbeat(store, info.rpcUrl, 3);
+        assert.equal((await listEdges(store))[0]?.live, true, "3 s old with a 1 s interval: still live");
+        await ageHeartbeat(store, info.rpcUrl, 2);
+        const stale = (await listEdges(store))[0];
+        assert.equal(stale?.live, false, "5 s old: down");
+        assert.ok((stale?.ageSeconds ?? 0) >= 4, `age ${stale?.ageSeconds}`);
+      } finally {
+        beat.halt();
+      }
+
+      // A new start at the same RPC URL takes the row over; a clean stop marks it down at once and keeps it.
+      const again = await startEdgeHeartbeat(store, info, { intervalSeconds: 5, log: quiet });
+      const rows = await listEdges(store);
+      assert.deepEqual(rows.map((r) => [r.id, r.live]), [[again.id, true]]);
+      await again.stop();
+      const stopped = (await listEdges(store))[0];
+      assert.equal(stopped?.live, false);
+      assert.match(stopped?.stoppedAt ?? "", /Z$/);
+
+      // Forgotten once its heartbeat is older than the forget time (any reader deletes it).
+      await ageHeartbeat(store, info.rpcUrl, 100);
+      assert.equal((await listEdges(store, 3600)).length, 1, "100 s old, forget after an hour: kept");
+      assert.equal((await listEdges(store, 60)).length, 0, "100 s old, forget after a minute: gone");
+      assert.equal((await store.db.selectFrom("edges").selectAll().execute()).length, 0);
+    });
+
+    it("the reloader finds a registered edge, reconciles it, leaves it alone while down, reconciles it when it beats again, and drops it once forgotten", async () => {
+      const edge = await startFakeEdge();
+      const feed = new ChangeFeed();
+      const info = { rpcUrl: edge.url, sipAddress: "127.0.111.1:5060", region: "us-east-1" };
+      const reloader = new EdgeReloader({ store, feed, urls: [], discover: { intervalMs: 100, forgetAfterSeconds: 3600 }, pollMs: 100, log: quiet }).start();
+      try {
+        assert.deepEqual(reloader.status(), [], "no edge yet");
+        const beat = await startEdgeHeartbeat(store, info, { intervalSeconds: 1, log: quiet });
+        const synced = await until("the edge in sync", () => reloader.status().find((e) => e.state === "in_sync"));
+        assert.deepEqual(
+          { url: synced.url, region: synced.region, sip: synced.sipAddress, up: synced.up, configured: synced.configured },
+          { url: edge.url, region: "us-east-1", sip: "127.0.111.1:5060", up: true, configured: false },
+        );
+        assert.deepEqual(
+          edge.of("htable.reload").map((c) => c.params[0]),
+          ["numbers", "trunks", "routes", "countries"],
+          "a full reload: every htable",
+        );
+        assert.equal(edge.of("dispatcher.reload").length, 1);
+        assert.equal(edge.of("permissions.addressReload").length, 1);
+
+        // A change reaches it key by key.
+        await sql`INSERT INTO accounts (sid, api_key, token_hash, created_at, updated_at) VALUES ('acc', 'k', 'h', 't', 't')`.execute(store.db);
+        const { id } = await store.db
+          .insertInto("trunks")
+          .values({ sid: "tr1", uuid: "u1", account_sid: "acc", name: "n", nso_code: "x", domain_name: "d", auth_type: "a", status: "s", region: "ap-south-1", authentication_mode: "m", max_channels: null, inbound_country: null, outbound_dial_string_prefix: null, created_at: "t", updated_at: "t" })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        await store.db.insertInto("phone_numbers").values({ trunk_id: id, number: "+919800000111", mode: null, created_at: "t", updated_at: "t" }).execute();
+        feed.publish([{ accountSid: "acc", trunkId: id, kind: "phone_number", action: "created" }]);
+        await reloader.settled();
+        assert.deepEqual(edge.of("htable.sets").map((c) => c.params), [["numbers", "919800000111", `${id}:pstn`]]);
+
+        // Stopped cleanly: down at once, nothing sent to it meanwhile.
+        await beat.stop();
+        await until("the edge down", () => (reloader.status()[0]?.state === "down" ? true : undefined));
+        assert.equal(reloader.status()[0]?.up, false);
+        const sentBefore = edge.calls.filter((c) => c.method !== "core.uptime").length;
+        await store.db.insertInto("phone_numbers").values({ trunk_id: id, number: "+919800000112", mode: "flow", created_at: "t", updated_at: "t" }).execute();
+        feed.publish([{ accountSid: "acc", trunkId: id, kind: "phone_number", action: "created" }]);
+        await reloader.settled();
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(edge.calls.filter((c) => c.method !== "core.uptime").length, sentBefore, "a down edge is left alone");
+
+        // Beats again (a new start): reconciled with a full reload, so it has what it missed.
+        const back = await startEdgeHeartbeat(store, info, { intervalSeconds: 1, log: quiet });
+        await until("the edge in sync again", () => (reloader.status()[0]?.state === "in_sync" ? true : undefined));
+        assert.equal(edge.of("dispatcher.reload").length, 2, "a second full reload");
+        await back.stop();
+
+        // Forgotten: gone from the list.
+        await store.db.deleteFrom("edges").execute();
+        await until("the edge dropped", () => (reloader.status().length === 0 ? true : undefined));
+      } finally {
+        await reloader.stop();
+        await edge.close();
+      }
+    });
+
+    it("an edge also listed in TRUNKLINE_EDGE_RPC_URLS is one edge, with its registration's region, and is always written to", async () => {
+      const edge = await startFakeEdge();
+      const feed = new ChangeFeed();
+      const reloader = new EdgeReloader({ store, feed, urls: [edge.url], discover: { intervalMs: 100 }, pollMs: 100, log: quiet }).start();
+      try {
+        await reloader.settled();
+        assert.deepEqual(reloader.status().map((e) => [e.url, e.state, e.configured, e.region]), [[edge.url, "in_sync", true, undefined]]);
+        const beat = await startEdgeHeartbeat(store, { rpcUrl: edge.url, sipAddress: "127.0.111.2:5060", region: "ap-southeast-1" }, { intervalSeconds: 1, log: quiet });
+        await until("its registration", () => (reloader.status()[0]?.region === "ap-southeast-1" ? true : undefined));
+        assert.equal(reloader.status().length, 1);
+        await beat.stop();
+        await until("shown down", () => (reloader.status()[0]?.state === "down" ? true : undefined));
+        // Configured: still written to, whatever its heartbeat says.
+        feed.publish([{ accountSid: "acc", trunkId: 1, kind: "whitelisted_ip", action: "created" }]);
+        await reloader.settled();
+        await until("the change sent", () => (edge.of("permissions.addressReload").length === 2 ? true : undefined));
+        // Forgotten as a registration, kept as configured.
+        await store.db.deleteFrom("edges").execute();
+        await until("back to configured only", () => (reloader.status()[0]?.region === undefined ? true : undefined));
+        assert.deepEqual(reloader.status().map((e) => [e.url, e.state, e.configured]), [[edge.url, "in_sync", true]]);
+      } finally {
+        await reloader.stop();
+        await edge.close();
+      }
+    });
+  });
+}
