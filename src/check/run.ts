@@ -95,13 +95,14 @@ export async function runCheck(services: Services, config: Config, ref: string, 
       try {
         await rpc.call("core.uptime");
       } catch (error) {
-        steps.push({ name: "edge", ok: false, detail: `${url} (${targets.source}) does not answer JSON-RPC: ${(error as Error).message}`, fix: "is the edge running? start it with `trunkline up` (or `trunkline edge`), or name it with --rpc URL" });
+        const down = targets.down.length ? `; registered but down: ${list(targets.down)}` : "";
+        steps.push({ name: "edge", ok: false, detail: `${url} (${targets.source}) does not answer JSON-RPC: ${(error as Error).message}${down}`, fix: "is the edge running? start it with `trunkline up` (or `trunkline edge`), or name it with --rpc URL" });
         continue;
       }
       const udp = await sipSocket(rpc, "udp");
       const sip = udp === "." ? undefined : udp.replace(/^udp:/, "");
       callEdge ??= sip;
-      steps.push({ name: "edge", ok: true, detail: `${url} answering (${targets.source})${sip ? `, SIP at ${sip}` : ""}${targets.down.length ? `; down: ${list(targets.down)}` : ""}` });
+      steps.push({ name: "edge", ok: true, detail: `${url} answering (${targets.source})${sip ? `, SIP at ${sip}` : ""}${targets.down.length ? `; registered but down: ${list(targets.down)}` : ""}` });
       for (const [i, d] of t.destinations.entries()) {
         const uri = uris[i] as string;
         try {

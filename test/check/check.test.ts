@@ -192,6 +192,15 @@ describeEdge("trunkline check", "127.0.91.1", (stack) => {
     }
   });
 
+  it("an edge that does not answer JSON-RPC: exit 1, step edge, and nothing checked on it", async () => {
+    const nowhere = `http://127.0.0.1:${await freePort()}/RPC`;
+    const { code, result, out } = await checkJson([good.sid, "--rpc", nowhere]);
+    assert.equal(code, 1, out);
+    assert.deepEqual(failed(result), ["edge"], out);
+    assert.deepEqual(result.steps.map((s) => s.name), ["numbers", "access", "destinations", "edge"], out);
+    assert.match(result.steps.find((s) => s.name === "edge")?.fix ?? "", /trunkline up/);
+  });
+
   // Last: it stops the API server.
   it("the edge out of sync (a number and an ACL entry written to the store while no API server pushes them): exit 1, step sync", async () => {
     await stack().stopApi();
