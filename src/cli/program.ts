@@ -96,7 +96,7 @@ export function buildProgram(done: (outcome: Outcome) => void): Command {
     .option("--json", "machine-readable result")
     .option("--rpc <url>", "the edge's JSON-RPC URL (default: the registered edges)")
     .option("--from <ip>", "source address for the test call (an ACL address of the trunk)")
-    .action(act(async (trunk: string, opts: CheckFlags) => (await loadCheck())(trunk, opts, config())));
+    .action(act(async (trunk: string, opts: CheckFlags) => (await import("./commands/check.js")).check(trunk, opts, config())));
 
   program
     .command("migrate")
@@ -158,13 +158,4 @@ interface CheckFlags {
 
 function withServeFlags(config: Config, flags: ServeFlags): Config {
   return { ...config, demo: config.demo || flags.demo === true, port: flags.port ?? config.port, host: flags.host ?? config.host };
-}
-
-type CheckCommand = (trunk: string, opts: CheckFlags, config: Config) => Promise<number>;
-
-/** `check` is written alongside (src/cli/commands/check.ts); loaded by name so the CLI builds before it lands. */
-async function loadCheck(): Promise<CheckCommand> {
-  const name = "./commands/check.js";
-  const mod = (await import(name)) as { check: CheckCommand };
-  return mod.check;
 }

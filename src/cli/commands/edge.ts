@@ -4,8 +4,10 @@ import type { Config } from "../../config.js";
 import { edgeOptions, withOverride, type EdgeOptions } from "../../edge/config.js";
 import { syncCountryRules } from "../../edge/countries.js";
 import { startKamailio, type EdgeProcess } from "../../edge/process.js";
+import { registerRunningEdge, type EdgeHeartbeat } from "../../edge/registry.js";
 import { renderConfig } from "../../edge/render.js";
 import { certificateFiles, renderTlsConfig, TLS_CONFIG_NAME } from "../../edge/tls.js";
+import { stderrLog, type ComponentLog } from "../../log.js";
 import { migrateToLatest, openStore } from "../../store/db.js";
 import { checkDatabaseUrl } from "../database.js";
 import { onSignal } from "./serve.js";
@@ -57,6 +59,7 @@ export interface RunningEdge {
   pid: number;
   /** Settles when Kamailio has exited (its config dir is removed by then). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  hasExited(): boolean;
   /** SIGTERM (SIGKILL after `graceMs`), then waits for the exit. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -101,18 +104,41 @@ export function startEdge(options: EdgeOptions, run: { shmMb?: number; stdio?: S
       resolve({ code, signal });
     });
   });
+  const hasExited = () => proc.child.exitCode !== null || proc.child.signalCode !== null;
   return {
     proc,
     pid: proc.child.pid ?? -1,
     exited,
+    hasExited,
     async stop(graceMs = 10000) {
-      if (proc.child.exitCode !== null || proc.child.signalCode !== null) return void (await exited);
+      if (hasExited()) return void (await exited);
       proc.child.kill("SIGTERM");
       const timer = setTimeout(() => proc.child.kill("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Registers a started edge in the store once it answers JSON-RPC, and heartbeats while it does
+ * (src/edge/registry.ts): API processes find it there. An edge that cannot register is stopped —
+ * running unregistered, no API would ever keep it in step.
+ */
+export async function registerEdge(config: Config, options: EdgeOptions, running: RunningEdge, log: ComponentLog): Promise<EdgeHeartbeat | undefined> {
+  try {
+    return await registerRunningEdge(config, options, { exited: running.hasExited, log });
+  } catch (error) {
+    if (running.hasExited()) return undefined;
+    log.warn({ err: (error as Error).message }, "the edge could not register in the store: stopping it");
+    await running.stop();
+    throw error;
+  }
+}
+
+/** Marks the edge stopped in the store (API processes show it down at once); a failure is only logged. */
+export async function deregisterEdge(heartbeat: EdgeHeartbeat | undefined, log: ComponentLog): Promise<void> {
+  await heartbeat?.stop().catch((error: unknown) => log.warn({ err: (error as Error).message }, "could not mark the edge stopped in the store; it shows down after missed heartbeats"));
 }
 
 /**
@@ -130,8 +156,16 @@ export async function edge(flags: EdgeFlags, config: Config): Promise<number> {
     return 0;
   }
   await prepareEdgeStore(config);
+  const log = stderrLog("edge");
   const running = startEdge(options, { shmMb: flags.shm });
   onSignal((signal) => running.proc.child.kill(signal));
+  const registered = registerEdge(config, options, running, log).then(
+    (heartbeat) => ({ heartbeat, failed: false }),
+    () => ({ heartbeat: undefined, failed: true }),
+  );
   const { code, signal } = await running.exited;
+  const { heartbeat, failed } = await registered;
+  await deregisterEdge(heartbeat, log);
+  if (failed) return 1;
   return code ?? (signal ? 0 : 1);
 }

@@ -4,14 +4,12 @@ import type { Config } from "../../config.js";
 import { edgeOptions, type EdgeOptions } from "../../edge/config.js";
 import { aptInstallCommand, PLATFORM_PACKAGES } from "../../edge/packages.js";
 import { requireKamailio } from "../../edge/process.js";
-import { EdgeRpc } from "../../edge/rpc.js";
+import type { EdgeHeartbeat } from "../../edge/registry.js";
 import { requireTlsModule } from "../../edge/tls.js";
+import type { ComponentLog } from "../../log.js";
 import { checkDatabaseUrl } from "../database.js";
-import { edgeRpcUrl, prepareEdgeStore, startEdge, type RunningEdge } from "./edge.js";
+import { deregisterEdge, edgeRpcUrl, prepareEdgeStore, registerEdge, startEdge, type RunningEdge } from "./edge.js";
 import { onSignal, startApi, type ApiServer } from "./serve.js";
-
-/** How long Kamailio may take to answer JSON-RPC after it is started. */
-const EDGE_START_TIMEOUT_MS = 30000;
 
 /** A pino-shaped JSON line on stdout, next to the API server's own log lines. */
 function logLine(level: number, component: string, fields: object, msg: string): void {
@@ -23,6 +21,11 @@ function kamailioLevel(line: string): number {
   if (/\b(ALERT|BUG|CRITICAL|ERROR)\b/.test(line)) return 50;
   if (/\bWARNING\b/.test(line)) return 40;
   return 30;
+}
+
+/** Background components (the edge's registration) log next to the API server's lines. */
+function componentLog(component: string): ComponentLog {
+  return { info: (obj, msg) => logLine(30, component, obj, msg), warn: (obj, msg) => logLine(40, component, obj, msg) };
 }
 
 function relayOutput(stream: Readable | null, pid: number): void {
@@ -44,27 +47,10 @@ function edgeUnavailable(options: EdgeOptions): string | undefined {
   }
 }
 
-/** Resolves once the edge answers JSON-RPC; rejects if Kamailio exits or does not answer in time. */
-async function edgeAnswering(edge: RunningEdge, url: string): Promise<void> {
-  const rpc = new EdgeRpc(url, 1000);
-  let exited = false;
-  void edge.exited.then(() => (exited = true));
-  const deadline = Date.now() + EDGE_START_TIMEOUT_MS;
-  try {
-    for (;;) {
-      if (exited) throw new Error(`the SIP edge (kamailio, pid ${edge.pid}) exited while starting: see its log lines above`);
-      if (await rpc.call("core.uptime").then(() => true, () => false)) return;
-      if (Date.now() > deadline) throw new Error(`the SIP edge did not answer JSON-RPC at ${url} within ${EDGE_START_TIMEOUT_MS / 1000} s`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    rpc.close();
-  }
-}
-
 /**
- * `trunkline up`: the SIP edge and the API server on one store, in the foreground. The API's
- * reloader is given the edge's RPC URL, so they are wired with no variables. Runs until
+ * `trunkline up`: the SIP edge and the API server on one store, in the foreground. The edge
+ * registers itself in the store, where the API's reloader finds it; its RPC URL is also handed to
+ * the reloader directly, so the first sync does not wait for discovery. No variables wire them. Runs until
  * SIGTERM/SIGINT (stops Kamailio, then drains the API: exit 0) or until a part exits on its own
  * (the rest is stopped: exit 1) — a supervisor restarts the whole platform, never half of it.
  */
@@ -80,6 +66,8 @@ export async function up(config: Config): Promise<number> {
   onSignal((signal) => stopRequested?.(signal));
 
   let edge: RunningEdge | undefined;
+  let heartbeat: EdgeHeartbeat | undefined;
+  const registryLog = componentLog("edge_registry");
   let wired = config;
   if (missing) {
     const hint = `sudo ${aptInstallCommand(PLATFORM_PACKAGES)}`;
@@ -95,14 +83,22 @@ export async function up(config: Config): Promise<number> {
     relayOutput(edge.proc.child.stdout, edge.pid);
     relayOutput(edge.proc.child.stderr, edge.pid);
     const url = edgeRpcUrl(options);
-    const startup = await Promise.race([edgeAnswering(edge, url).then(() => undefined), stopSignal]).catch(async (error: unknown) => {
+    // Registered once it answers JSON-RPC (registerEdge stops it if it cannot be).
+    const registering = registerEdge(config, options, edge, registryLog);
+    const startup = await Promise.race([registering.then((hb) => ({ hb })), stopSignal.then((signal) => ({ signal }))]).catch(async (error: unknown) => {
       await started.stop();
       throw error;
     });
-    if (startup !== undefined) {
+    if ("signal" in startup) {
       await edge.stop();
+      await deregisterEdge(await registering.catch(() => undefined), registryLog);
       return 0;
     }
+    if (!startup.hb) {
+      const { code, signal } = await edge.exited;
+      throw new Error(`the SIP edge (kamailio, pid ${edge.pid}) exited while starting (${signal ?? `code ${code}`}): see its log lines above`);
+    }
+    heartbeat = startup.hb;
     logLine(30, "edge", { kamailio_pid: edge.pid, config: edge.proc.configPath, sip: `${options.sipAddress}:${options.sipPort}`, rpc: url }, "SIP edge running");
     // The edge found here is added to any TRUNKLINE_EDGE_RPC_URLS the operator set.
     wired = { ...config, edgeRpcUrls: [...new Set([...(config.edgeRpcUrls ?? []), url])] };
@@ -113,6 +109,7 @@ export async function up(config: Config): Promise<number> {
   try {
     api = await startApi(wired);
   } catch (error) {
+    await deregisterEdge(heartbeat, registryLog);
     await edge?.stop();
     throw error;
   }
@@ -132,7 +129,9 @@ export async function up(config: Config): Promise<number> {
       : []),
   ]);
   const code = await stopping;
-  // Kamailio first (calls stop being admitted), then the API drains and closes the store.
+  // The edge first — marked stopped in the store, then Kamailio (calls stop being admitted) —
+  // then the API drains and closes the store.
+  await deregisterEdge(heartbeat, registryLog);
   await edge?.stop();
   await api.close();
   return code;
