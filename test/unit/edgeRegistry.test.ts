@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { EdgeReloader } from "../../src/edge/reloader.js";
-import { listEdges, startEdgeHeartbeat, trunklineVersion } from "../../src/edge/registry.js";
+import { loadConfig } from "../../src/config.js";
+import { edgeOptions } from "../../src/edge/config.js";
+import { edgeInfo, listEdges, startEdgeHeartbeat, trunklineVersion } from "../../src/edge/registry.js";
 import { ChangeFeed } from "../../src/services/changeFeed.js";
 import { migrateToLatest, openStore, type Store } from "../../src/store/db.js";
 import { ENGINES, openStoreFixture, type StoreFixture } from "../helpers/stores.js";
@@ -26,6 +28,25 @@ async function ageHeartbeat(store: Store, rpcUrl: string, seconds: number): Prom
   const past = new Date(Date.parse(edge!.heartbeatAt) - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
   await store.db.updateTable("edges").set({ heartbeat_at: past }).where("rpc_url", "=", rpcUrl).execute();
 }
+
+describe("edge registry settings", () => {
+  it("defaults, and errors that name the variable", () => {
+    const c = loadConfig({});
+    assert.deepEqual([c.edgeRegion, c.edgeHeartbeatSeconds, c.edgeForgetAfterSeconds], [undefined, 5, 86400]);
+    assert.equal(loadConfig({ TRUNKLINE_EDGE_REGION: "us-east-1" }).edgeRegion, "us-east-1");
+    assert.throws(() => loadConfig({ TRUNKLINE_EDGE_REGION: "mars-1" }), /TRUNKLINE_EDGE_REGION 'mars-1' is not a configured region \(ap-south-1, ap-southeast-1, us-east-1\)/);
+    assert.throws(() => loadConfig({ TRUNKLINE_EDGE_HEARTBEAT_SECONDS: "0" }), /TRUNKLINE_EDGE_HEARTBEAT_SECONDS must be at least 1/);
+    assert.throws(() => loadConfig({ TRUNKLINE_EDGE_FORGET_AFTER: "1d" }), /TRUNKLINE_EDGE_FORGET_AFTER must be a non-negative integer/);
+  });
+
+  it("an edge registers its RPC URL, the SIP address callers are told (advertised if set) and its region", () => {
+    const config = loadConfig({ TRUNKLINE_EDGE_REGION: "ap-southeast-1" });
+    const env = { TRUNKLINE_EDGE_LISTEN: "10.0.0.5:5060", TRUNKLINE_EDGE_RPC: "10.0.0.5:5071" };
+    assert.deepEqual(edgeInfo(edgeOptions(config, env), config), { rpcUrl: "http://10.0.0.5:5071/RPC", sipAddress: "10.0.0.5:5060", region: "ap-southeast-1" });
+    const natted = edgeOptions(config, { ...env, TRUNKLINE_EDGE_RPC: "0.0.0.0:5071", TRUNKLINE_EDGE_ADVERTISE: "203.0.113.10" });
+    assert.deepEqual(edgeInfo(natted, loadConfig({})), { rpcUrl: "http://127.0.0.1:5071/RPC", sipAddress: "203.0.113.10:5060", region: "ap-south-1" });
+  });
+});
 
 for (const engine of ENGINES) {
   describe(`edge registry [${engine}]`, () => {
