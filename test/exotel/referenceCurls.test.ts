@@ -64,7 +64,7 @@ for (const engine of ENGINES) {
       for (const [index, ex] of all.entries()) {
         const server = await startServer(engine, {}, { demoSamples: true });
         try {
-          const run = ex.section.startsWith("3.") ? [mapPstn, ex] : [ex];
+          const run: Example[] = ex.section.startsWith("3.") ? [mapPstn, ex] : [ex];
           for (const block of run) {
             for (const [n, req] of parseCurl(block.script).entries()) {
               const where = `block ${index + 1} (${block.section}), curl ${n + 1}: ${req.method} ${req.url.pathname}${req.url.search}`;

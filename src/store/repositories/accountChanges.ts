@@ -43,7 +43,12 @@ class SqliteWatch implements AccountChangeWatch {
     this.last = version();
   }
   changed(): boolean {
-    const now = this.version();
+    let now: unknown;
+    try {
+      now = this.version();
+    } catch {
+      return true; // the connection is busy (a streamed query): trust nothing cached this time
+    }
     if (now === this.last) return false;
     this.last = now;
     return true;
