@@ -11,13 +11,16 @@ const HOSTS = "/etc/hosts";
 /** A name no resolver knows (RFC 6761 reserves .invalid). */
 export const unresolvable = (): string => `nonexistent-${randomBytes(5).toString("hex")}.invalid`;
 
-/** Adds `<ip> <name>` for each entry; returns the names by key and a function removing exactly those lines. */
-export function addHosts<K extends string>(entries: Record<K, string>): { names: Record<K, string>; remove: () => void } {
+/**
+ * Adds `<ip> <name>` for each entry (the name made up, or as given in `named`); returns the names
+ * by key and a function removing exactly those lines.
+ */
+export function addHosts<K extends string>(entries: Record<K, string>, named: Partial<Record<K, string>> = {}): { names: Record<K, string>; remove: () => void } {
   const tag = randomBytes(4).toString("hex");
   const names = {} as Record<K, string>;
   const lines: string[] = [];
   for (const [key, ip] of Object.entries(entries) as Array<[K, string]>) {
-    names[key] = `tl-test-${tag}-${key}.test`;
+    names[key] = named[key] ?? `tl-test-${tag}-${key}.test`;
     lines.push(`${ip} ${names[key]}`);
   }
   try {

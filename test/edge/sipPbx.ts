@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { connect as netConnect, createServer as netServer, type Server as NetServer, type Socket } from "node:net";
 import { connect as tlsConnect, createServer as tlsServer, type Server as TlsServer } from "node:tls";
 import type { CertificateFiles } from "../../src/edge/tls.js";
-import { headerValues, SipStream } from "./sipTls.js";
+import { headerValues, SipStream, type TlsVerify } from "./sipTls.js";
 
 /**
  * A PBX behind a trunk, on UDP, TCP or TLS, written with Node's sockets so a test sees every
@@ -31,6 +31,8 @@ export interface HangUp {
   status: number;
   /** The BYE as sent. */
   bye: string;
+  /** Why no answer came (a failed TLS handshake, say). */
+  error?: string;
 }
 
 export interface Pbx {
@@ -48,6 +50,8 @@ export interface PbxOptions {
   certificate?: CertificateFiles;
   /** After the ACK, hang up (BYE following Record-Route) this many ms later. */
   hangUpAfterMs?: number;
+  /** A BYE over TLS checks the edge's certificate so (default: not at all). */
+  verify?: TlsVerify;
 }
 
 const SDP = (host: string) => ["v=0", `o=pbx 1 1 IN IP4 ${host}`, "s=-", `c=IN IP4 ${host}`, "t=0 0", "m=audio 6000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\r\n");
@@ -113,6 +117,7 @@ export async function startPbx(address: string, port: number, transport: Transpo
     // The Record-Route may name the edge by a host name (TRUNKLINE_EDGE_ADVERTISE).
     const ip = /^[\d.]+$/.test(next.host) ? next.host : (await lookup(next.host, 4)).address;
     const isAnswer = (m: string) => m.startsWith("SIP/2.0 ") && headerValues(m, "Call-ID")[0] === callId && /^\d+ BYE$/.test(headerValues(m, "CSeq")[0] ?? "");
+    let error: string | undefined;
     const status = await new Promise<number>((resolve) => {
       const timer = setTimeout(() => resolve(0), 8000);
       const done = (m: string) => {
@@ -136,10 +141,12 @@ export async function startPbx(address: string, port: number, transport: Transpo
       }
       // A new connection to the Record-Route's address, from this PBX's address.
       const tcp = netConnect({ host: ip, port: next.port, localAddress: address });
-      const stream = next.transport === "tls" ? tlsConnect({ socket: tcp, rejectUnauthorized: false }) : tcp;
+      const checks = options.verify ? { rejectUnauthorized: true, ca: options.verify.ca, servername: options.verify.servername } : { rejectUnauthorized: false };
+      const stream = next.transport === "tls" ? tlsConnect({ socket: tcp, ...checks }) : tcp;
       const parser = new SipStream();
       stream.on(next.transport === "tls" ? "secureConnect" : "connect", () => stream.write(bye));
-      stream.on("error", () => {
+      stream.on("error", (e) => {
+        error = e.message;
         clearTimeout(timer);
         resolve(0);
       });
@@ -149,7 +156,7 @@ export async function startPbx(address: string, port: number, transport: Transpo
       streams.add(stream);
       stream.on("close", () => streams.delete(stream));
     });
-    return { to, status, bye };
+    return { to, status, bye, ...(error === undefined ? {} : { error }) };
   };
 
   /** Handles one received message; `reply` sends on the path it came by. */

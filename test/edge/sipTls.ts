@@ -123,16 +123,24 @@ export async function startTlsUas(address: string, port: number, files: Certific
   };
 }
 
+/** How a client checks the server's certificate: against `ca`, for the name `servername`, as a verifying PBX does. */
+export interface TlsVerify {
+  ca: string | Buffer;
+  servername: string;
+}
+
 /**
  * Sends `request` over a new TLS connection from `from` to `to` (ip:port), not checking the
- * server's certificate, and resolves with the first message back and that certificate.
+ * server's certificate unless `verify` says how, and resolves with the first message back and
+ * that certificate.
  */
-export function tlsRequest(from: string, to: string, request: string): Promise<{ response: string; certificate: PeerCertificate }> {
+export function tlsRequest(from: string, to: string, request: string, verify?: TlsVerify): Promise<{ response: string; certificate: PeerCertificate }> {
   const [host, port] = to.split(":") as [string, string];
   return new Promise((resolve, reject) => {
     // From a chosen address: TCP first, then TLS over it.
     const tcp = netConnect({ host, port: Number(port), localAddress: from });
-    const socket = connect({ socket: tcp, rejectUnauthorized: false }, () => socket.write(request));
+    const checks = verify ? { rejectUnauthorized: true, ca: verify.ca, servername: verify.servername } : { rejectUnauthorized: false };
+    const socket = connect({ socket: tcp, ...checks }, () => socket.write(request));
     const stream = new SipStream();
     socket.setTimeout(5000, () => socket.destroy(new Error(`no answer from ${to} over TLS within 5 s`)));
     socket.on("error", reject);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,11 +11,13 @@ import { freePort } from "../helpers/process.js";
 import { describeEdge, type EdgeStack } from "./harness.js";
 import { Provision } from "./provision.js";
 import { expectCall } from "./assertions.js";
-import { call, type CallResult } from "./sipp.js";
+import { call, type CallResult, type UacScenario } from "./sipp.js";
 import { headerValues, startTlsUas, tlsRequest, type TlsUas } from "./sipTls.js";
+import { startPbx, type Pbx } from "./sipPbx.js";
 
-// Edges on 127.0.40.1 and (verifying certificates) 127.0.42.1, each with SIP and TLS sockets;
-// callers on 127.0.41.x and 127.0.43.x; PBXs (Node TLS UASs) on 127.0.40.1xx and 127.0.42.1xx.
+// Edges on 127.0.40.1, (verifying certificates) 127.0.42.1 and (with a certificate from a test
+// CA) 127.0.72.1, each with SIP and TLS sockets; callers on 127.0.41.x, 127.0.43.x and
+// 127.0.73.x; PBXs (Node TLS UASs) on 127.0.40.1xx, 127.0.42.1xx and 127.0.72.1xx.
 
 // The PBXs' certificates are self-signed, as PBXs' commonly are; only `trusted` is in the
 // verifying edge's CA list.
@@ -22,6 +25,29 @@ const certDir = mkdtempSync(join(tmpdir(), "tl-pbx-tls-"));
 const untrusted = selfSignedCertificate(join(certDir, "untrusted"));
 const trusted = selfSignedCertificate(join(certDir, "trusted"));
 after(() => rmSync(certDir, { recursive: true, force: true }));
+
+/** The name in the test CA's certificate for the edge on 127.0.72.1 (and that address). */
+const EDGE_NAME = "edge.tl-test.example";
+
+/**
+ * A test CA and a certificate it issued for the edge (SAN: EDGE_NAME and 127.0.72.1), made with
+ * the openssl CLI, as an operator would get one for TRUNKLINE_EDGE_TLS_CERT / _KEY.
+ */
+function testCa(dir: string): { ca: string; cert: string; key: string } {
+  mkdirSync(dir);
+  const f = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => {
+    const run = spawnSync("openssl", args, { encoding: "utf8" });
+    if (run.error || run.status !== 0) throw new Error(`openssl ${args[0]} failed (install openssl): ${run.error?.message ?? run.stderr}`);
+  };
+  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=trunkline test CA", "-keyout", f("ca.key"), "-out", f("ca.pem"),
+    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+  openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${EDGE_NAME}`, "-keyout", f("edge.key"), "-out", f("edge.csr"));
+  writeFileSync(f("ext.cnf"), `subjectAltName=DNS:${EDGE_NAME},IP:127.0.72.1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n`);
+  openssl("x509", "-req", "-in", f("edge.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-days", "2", "-out", f("edge.pem"), "-extfile", f("ext.cnf"));
+  return { ca: f("ca.pem"), cert: f("edge.pem"), key: f("edge.key") };
+}
+const issued = testCa(join(certDir, "test-ca"));
 
 /** A trunk admitting callers from `callers`/24, TLS PBXs stopped after the suite, and a dialer. */
 function tlsSuite(stack: () => EdgeStack, callers: string) {
@@ -43,13 +69,13 @@ function tlsSuite(stack: () => EdgeStack, callers: string) {
       return u;
     },
     /** Gives a new trunk these destinations and number, and calls the number over UDP. */
-    async callVia(number: string, destinations: Array<{ destination: string; priority?: number }>): Promise<CallResult> {
+    async callVia(number: string, destinations: Array<{ destination: string; priority?: number }>, scenario: UacScenario = { expect: 200 }): Promise<CallResult> {
       if (!p) throw new Error("the suite's account was not provisioned");
       const t = await p.trunk(`t${number.slice(-4)}`);
       await p.destinations(t, destinations);
       await p.map(t, number);
       await stack().settled();
-      return call({ edge: stack().edge, from: `${callers}.5`, number }, { expect: 200 });
+      return call({ edge: stack().edge, from: `${callers}.5`, number }, scenario);
     },
   };
 }
@@ -140,4 +166,48 @@ describeEdge(
     });
   },
   { TRUNKLINE_EDGE_TLS_VERIFY: "1", TRUNKLINE_EDGE_TLS_CA: trusted.cert },
+);
+
+describeEdge(
+  "SIP edge TLS with a certificate from a CA (TRUNKLINE_EDGE_TLS_CERT)",
+  "127.0.72.1",
+  (stack) => {
+    const suite = tlsSuite(stack, "127.0.73");
+    const verify = { ca: readFileSync(issued.ca), servername: EDGE_NAME };
+    let pbx: Pbx | undefined;
+    after(async () => {
+      await pbx?.stop();
+    });
+    const options = (n: number) =>
+      [
+        `OPTIONS sip:ping@${EDGE_NAME};transport=tls SIP/2.0`,
+        `Via: SIP/2.0/TLS 127.0.73.6:5061;branch=z9hG4bK-ca-options-${n};rport`,
+        `From: <sip:probe@127.0.73.6>;tag=ca${n}`,
+        `To: <sip:ping@${EDGE_NAME}>`,
+        `Call-ID: ca-options-${n}@127.0.73.6`,
+        `CSeq: ${n} OPTIONS`,
+        "Max-Forwards: 70",
+        "Content-Length: 0",
+        "",
+        "",
+      ].join("\r\n");
+
+    it("a client verifying the certificate against the CA, for the edge's name, connects and is answered", async () => {
+      const { response, certificate } = await tlsRequest("127.0.73.6", stack().edgeTls, options(1), verify);
+      assert.match(response, /^SIP\/2\.0 200 /);
+      assert.equal(certificate.fingerprint256, new X509Certificate(readFileSync(issued.cert)).fingerprint256, "the configured certificate, not a generated one");
+      // The same client refuses what it cannot verify: the name must match, the CA must be known.
+      await assert.rejects(tlsRequest("127.0.73.6", stack().edgeTls, options(2), { ...verify, servername: "other.tl-test.example" }), /does not match|altnames/i);
+      await assert.rejects(tlsRequest("127.0.73.6", stack().edgeTls, options(3), { ca: readFileSync(trusted.cert), servername: EDGE_NAME }), /certificate/i);
+    });
+
+    it("a PBX verifying the edge's certificate hangs up over TLS to the edge's Record-Route", async () => {
+      pbx = await startPbx("127.0.72.101", await freePort(), "tls", { certificate: untrusted, hangUpAfterMs: 200, verify });
+      const result = await suite.callVia("+919800000721", [{ destination: `${pbx.address};transport=tls` }], { expect: 200, byeFromCallee: true });
+      expectCall(result, "answered, and torn down by the PBX's BYE");
+      const hangUps = pbx.hangUps();
+      assert.deepEqual(hangUps.map((h) => ({ to: h.to, status: h.status, error: h.error })), [{ to: stack().edgeTls, status: 200, error: undefined }]);
+    });
+  },
+  { TRUNKLINE_EDGE_TLS_CERT: issued.cert, TRUNKLINE_EDGE_TLS_KEY: issued.key },
 );
