@@ -169,8 +169,15 @@ export async function startEdgeHeartbeat(store: Store, info: EdgeInfo, options: 
 export async function listEdges(store: Store, forgetAfterSeconds = DEFAULT_FORGET_AFTER_SECONDS): Promise<RegisteredEdge[]> {
   const now = await readNow(store);
   const nowMs = Date.parse(now);
-  await store.db.deleteFrom("edges").where("heartbeat_at", "<", isoSeconds(nowMs - forgetAfterSeconds * 1000)).execute();
-  const rows = await store.db.selectFrom("edges").selectAll().orderBy("rpc_url").execute();
+  const cutoff = isoSeconds(nowMs - forgetAfterSeconds * 1000);
+  let rows = await store.db.selectFrom("edges").selectAll().orderBy("rpc_url").execute();
+  // Written only when there is something to forget: readers every 2 s must not take the write lock.
+  const forget = rows.filter((r) => r.heartbeat_at < cutoff).map((r) => r.id);
+  if (forget.length > 0) {
+    // The heartbeat condition again: an edge that beat meanwhile is kept.
+    await store.db.deleteFrom("edges").where("id", "in", forget).where("heartbeat_at", "<", cutoff).execute();
+    rows = await store.db.selectFrom("edges").selectAll().orderBy("rpc_url").execute();
+  }
   return rows.map((r) => {
     const ageSeconds = Math.max(0, Math.round((nowMs - Date.parse(r.heartbeat_at)) / 1000));
     return {
