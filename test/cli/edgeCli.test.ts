@@ -109,7 +109,7 @@ describe("trunkline edge and serve, as the README runs them", () => {
       const result = await call({ edge: env.TRUNKLINE_EDGE_LISTEN as string, from: "127.0.61.5", number: "+919800000601" }, { expect: 200 });
       return result.ok ? result : undefined;
     });
-    expectCall(await call({ edge: env.TRUNKLINE_EDGE_LISTEN as string, from: "127.0.62.5", number: "+919800000601" }, { expect: 403 }), "a source in no ACL");
+    expectCall(await call({ edge: env.TRUNKLINE_EDGE_LISTEN as string, from: "127.0.62.5", number: "+919800000601" }, { expect: 407 }), "a source in no ACL is challenged");
     assert.ok(pbx.invites().length >= 1);
 
     for (const [name, p] of [["serve", api], ["edge", edge]] as const) {
