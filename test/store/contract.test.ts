@@ -47,6 +47,31 @@ for (const engine of ENGINES) {
       await assert.rejects(rt.services.accounts.create({ sid: "acct_auth" }), ConflictError);
     });
 
+    it("the account change watch sees another process's credential change, and only changes", async () => {
+      const watch = rt.services.ctx.accountChanges;
+      assert.equal(watch?.live, true);
+      const other = await openRuntime(loadConfig({ DATABASE_URL: fx.databaseUrl, TRUNKLINE_SECRET_KEY: SECRET }), { store: { pgSchema: fx.pgSchema } });
+      try {
+        await other.services.accounts.create({ sid: "acct_watched" });
+        // Settle: whatever happened so far (this create, other suites' writes) is consumed.
+        const settle = Date.now() + 300;
+        while (Date.now() < settle) {
+          watch.changed();
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.equal(watch.changed(), false, "nothing changed since");
+        await other.services.accounts.rotateToken("acct_watched");
+        const started = Date.now();
+        while (!watch.changed()) {
+          assert.ok(Date.now() - started < 1000, "the rotation was not seen within 1 s");
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        assert.equal(watch.changed(), false, "reported once");
+      } finally {
+        await other.close();
+      }
+    });
+
     it("creates a trunk with a sealed digest credential and its HA1", async () => {
       const t = await rt.services.trunks.create(a, { name: "cred_trunk", withTrunkCredential: true });
       assert.match(t.sid, /^trmum[a-z0-9]{23}$/);
