@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import type { Change } from "../services/changeFeed.js";
 import type { Engine } from "../store/engine.js";
 
 /**
@@ -61,6 +62,28 @@ export const MEMORY_HTABLES: Record<string, { what: string }> = {
   regions: { what: "region alias -> flow application URI, written at start from TRUNKLINE_REGIONS" },
   bans: { what: "source IP -> why it is banned (no answer until autoexpire, TRUNKLINE_EDGE_BAN_SECONDS); read by edgeBans (bans.ts)" },
   authfails: { what: "source IP -> failed authentications, forgotten TRUNKLINE_EDGE_BAN_WINDOW s after the last; TRUNKLINE_EDGE_BAN_AFTER bans" },
+};
+
+/** Module reloads: permissions and dispatcher only reload whole (over JSON-RPC). */
+export const MODULE_RELOADS = {
+  permissions: "permissions.addressReload",
+  dispatcher: "dispatcher.reload",
+} as const;
+export type ReloadedModule = keyof typeof MODULE_RELOADS;
+
+/**
+ * What a committed change of each kind requires of a running edge: the htables whose keys in the
+ * change's scope (its trunk, or its account for `routes`) are re-read and pushed, and the modules
+ * to reload. Credentials need nothing: auth_db reads `edge_subscriber` on every request.
+ */
+export const CHANGE_EFFECTS: Record<Change["kind"], { htables: HtableName[]; reload: ReloadedModule[] }> = {
+  trunk: { htables: ["numbers", "trunks", "routes"], reload: ["permissions", "dispatcher"] },
+  phone_number: { htables: ["numbers"], reload: [] },
+  whitelisted_ip: { htables: [], reload: ["permissions"] },
+  // A trunk's `::ds` key lists its dispatcher sets.
+  destination: { htables: ["trunks"], reload: ["dispatcher"] },
+  setting: { htables: ["trunks"], reload: [] },
+  credential: { htables: [], reload: [] },
 };
 
 /** The attribute keys of htable `trunks`: `<trunk id>::<name>`. */

@@ -54,7 +54,8 @@ function dbNow(store: Store): RawBuilder<string> {
   return store.engine === "postgres" ? sql<string>`to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` : sql<string>`strftime('%Y-%m-%dT%H:%M:%SZ', 'now')`;
 }
 
-async function readNow(store: Store): Promise<string> {
+/** The database's clock now, as the registry's times are written. */
+export async function readNow(store: Store): Promise<string> {
   const { rows } = await sql<{ now: string }>`SELECT ${dbNow(store)} AS now`.execute(store.db);
   return (rows[0] as { now: string }).now;
 }

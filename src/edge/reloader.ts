@@ -3,7 +3,7 @@ import type { Change, ChangeFeed } from "../services/changeFeed.js";
 import type { Store } from "../store/db.js";
 import { edgeBans } from "./bans.js";
 import { HtableMirror, type HtableOps, type MirrorRow } from "./mirror.js";
-import { HTABLE_NAMES, HTABLES, STATIC_HTABLES, type EdgeViews, type HtableName } from "./projection.js";
+import { CHANGE_EFFECTS, HTABLE_NAMES, HTABLES, MODULE_RELOADS, STATIC_HTABLES, type EdgeViews, type HtableName, type ReloadedModule } from "./projection.js";
 import { DEFAULT_FORGET_AFTER_SECONDS, listEdges, type RegisteredEdge } from "./registry.js";
 import { EdgeRpc, edgeAnswered, RpcError } from "./rpc.js";
 
@@ -49,13 +49,7 @@ export interface EdgeSyncStatus {
 }
 
 /** What a set of changes requires of the edges. */
-interface Pending {
-  numbers: Set<string>;
-  trunks: Set<string>;
-  routes: Set<string>;
-  address: boolean;
-  dispatcher: boolean;
-}
+type Pending = Record<HtableName, Set<string>> & Record<ReloadedModule, boolean>;
 
 interface Edge {
   rpc: EdgeRpc;
@@ -76,7 +70,7 @@ interface Edge {
   lastError: string | undefined;
 }
 
-const emptyPending = (): Pending => ({ numbers: new Set(), trunks: new Set(), routes: new Set(), address: false, dispatcher: false });
+const emptyPending = (): Pending => ({ numbers: new Set(), trunks: new Set(), routes: new Set(), permissions: false, dispatcher: false });
 /** Registered, heartbeat stopped, and not in the override list: left alone until it beats again. */
 const isDown = (e: Edge) => e.registration !== undefined && !e.registration.live;
 const skipped = (e: Edge) => isDown(e) && !e.configured;
@@ -268,38 +262,16 @@ export class EdgeReloader {
 
   private enqueue(changes: Change[]): void {
     for (const c of changes) {
-      const trunk = String(c.trunkId);
-      switch (c.kind) {
-        case "trunk":
-          this.pending.numbers.add(trunk);
-          this.pending.trunks.add(trunk);
-          this.pending.routes.add(c.accountSid);
-          this.pending.address = true;
-          this.pending.dispatcher = true;
-          break;
-        case "phone_number":
-          this.pending.numbers.add(trunk);
-          break;
-        case "whitelisted_ip":
-          this.pending.address = true;
-          break;
-        case "destination":
-          this.pending.dispatcher = true;
-          this.pending.trunks.add(trunk);
-          break;
-        case "setting":
-          this.pending.trunks.add(trunk);
-          break;
-        case "credential":
-          break;
-      }
+      const effects = CHANGE_EFFECTS[c.kind];
+      for (const name of effects.htables) this.pending[name].add(HTABLES[name].scope === "trunk_id" ? String(c.trunkId) : c.accountSid);
+      for (const module of effects.reload) this.pending[module] = true;
     }
     this.schedule(this.debounceMs);
   }
 
   private hasPending(): boolean {
     const p = this.pending;
-    return p.numbers.size + p.trunks.size + p.routes.size > 0 || p.address || p.dispatcher;
+    return HTABLE_NAMES.some((name) => p[name].size > 0) || p.permissions || p.dispatcher;
   }
 
   private hasWork(): boolean {
@@ -346,8 +318,8 @@ export class EdgeReloader {
   }
 
   private merge(batch: Pending): void {
-    for (const k of ["numbers", "trunks", "routes"] as const) for (const v of batch[k]) this.pending[k].add(v);
-    this.pending.address ||= batch.address;
+    for (const name of HTABLE_NAMES) for (const v of batch[name]) this.pending[name].add(v);
+    this.pending.permissions ||= batch.permissions;
     this.pending.dispatcher ||= batch.dispatcher;
   }
 
@@ -357,8 +329,7 @@ export class EdgeReloader {
         await this.fullReload(edge);
       } else if (ops) {
         for (const name of HTABLE_NAMES) await this.applyOps(edge, name, ops[name]);
-        if (batch.address) await this.reload(edge, "permissions.addressReload");
-        if (batch.dispatcher) await this.reload(edge, "dispatcher.reload");
+        for (const module of Object.keys(MODULE_RELOADS) as ReloadedModule[]) if (batch[module]) await this.reload(edge, MODULE_RELOADS[module]);
       }
       edge.failures = 0;
       edge.reachable = true;
@@ -389,8 +360,7 @@ export class EdgeReloader {
     await this.loadMirrors();
     const uptime = await edge.rpc.call<{ up_since?: string }>("core.uptime");
     for (const name of [...HTABLE_NAMES, ...(Object.keys(STATIC_HTABLES) as string[])]) await edge.rpc.call("htable.reload", [name]);
-    await this.reload(edge, "permissions.addressReload");
-    await this.reload(edge, "dispatcher.reload");
+    for (const method of Object.values(MODULE_RELOADS)) await this.reload(edge, method);
     edge.upSince = uptime.up_since;
     edge.dirty = false;
     edge.lastError = undefined;

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { EdgeReloader } from "../../src/edge/reloader.js";
 import { loadConfig } from "../../src/config.js";
 import { edgeOptions } from "../../src/edge/config.js";
-import { edgeInfo, listEdges, startEdgeHeartbeat, trunklineVersion } from "../../src/edge/registry.js";
+import { edgeInfo, listEdges, readNow, startEdgeHeartbeat, trunklineVersion } from "../../src/edge/registry.js";
 import { ChangeFeed } from "../../src/services/changeFeed.js";
 import { migrateToLatest, openStore, type Store } from "../../src/store/db.js";
 import { ENGINES, openStoreFixture, type StoreFixture } from "../helpers/stores.js";
@@ -22,10 +22,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
-/** Moves an edge's heartbeat `seconds` into the past (the database's clock), as missed beats would. */
+/** Sets an edge's last heartbeat `seconds` before now (the database's clock), as missed beats would. */
 async function ageHeartbeat(store: Store, rpcUrl: string, seconds: number): Promise<void> {
-  const [edge] = (await listEdges(store)).filter((e) => e.rpcUrl === rpcUrl);
-  const past = new Date(Date.parse(edge!.heartbeatAt) - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const past = new Date(Date.parse(await readNow(store)) - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
   await store.db.updateTable("edges").set({ heartbeat_at: past }).where("rpc_url", "=", rpcUrl).execute();
 }
 
@@ -77,12 +76,13 @@ for (const engine of ENGINES) {
 
         // Missed beats (simulated: heartbeat aged): live up to 3 × interval, down past it.
         beat.halt();
-        await ageHeartbeat(store, info.rpcUrl, 3);
-        assert.equal((await listEdges(store))[0]?.live, true, "3 s old with a 1 s interval: still live");
-        await ageHeartbeat(store, info.rpcUrl, 2);
+        // (Times are whole seconds: a reading a second later sees it a second older.)
+        await ageHeartbeat(store, info.rpcUrl, 1);
+        assert.equal((await listEdges(store))[0]?.live, true, "1-3 s old with a 1 s interval: still live");
+        await ageHeartbeat(store, info.rpcUrl, 5);
         const stale = (await listEdges(store))[0];
         assert.equal(stale?.live, false, "5 s old: down");
-        assert.ok((stale?.ageSeconds ?? 0) >= 4, `age ${stale?.ageSeconds}`);
+        assert.ok((stale?.ageSeconds ?? 0) >= 5, `age ${stale?.ageSeconds}`);
       } finally {
         beat.halt();
       }
@@ -104,6 +104,7 @@ for (const engine of ENGINES) {
     });
 
     it("the reloader finds a registered edge, reconciles it, leaves it alone while down, reconciles it when it beats again, and drops it once forgotten", async () => {
+      await store.db.deleteFrom("edges").execute(); // whatever an earlier test left
       const edge = await startFakeEdge();
       const feed = new ChangeFeed();
       const info = { rpcUrl: edge.url, sipAddress: "127.0.111.1:5060", region: "us-east-1" };
@@ -138,8 +139,9 @@ for (const engine of ENGINES) {
 
         // Stopped cleanly: down at once, nothing sent to it meanwhile.
         await beat.stop();
-        await until("the edge down", () => (reloader.status()[0]?.state === "down" ? true : undefined));
-        assert.equal(reloader.status()[0]?.up, false);
+        const mine = () => reloader.status().find((e) => e.url === edge.url);
+        await until("the edge down", () => (mine()?.state === "down" ? true : undefined));
+        assert.equal(mine()?.up, false);
         const sentBefore = edge.calls.filter((c) => c.method !== "core.uptime").length;
         await store.db.insertInto("phone_numbers").values({ trunk_id: id, number: "+919800000112", mode: "flow", created_at: "t", updated_at: "t" }).execute();
         feed.publish([{ accountSid: "acc", trunkId: id, kind: "phone_number", action: "created" }]);
@@ -149,7 +151,7 @@ for (const engine of ENGINES) {
 
         // Beats again (a new start): reconciled with a full reload, so it has what it missed.
         const back = await startEdgeHeartbeat(store, info, { intervalSeconds: 1, log: quiet });
-        await until("the edge in sync again", () => (reloader.status()[0]?.state === "in_sync" ? true : undefined));
+        await until("the edge in sync again", () => (mine()?.state === "in_sync" ? true : undefined));
         assert.equal(edge.of("dispatcher.reload").length, 2, "a second full reload");
         await back.stop();
 
@@ -163,6 +165,7 @@ for (const engine of ENGINES) {
     });
 
     it("an edge also listed in TRUNKLINE_EDGE_RPC_URLS is one edge, with its registration's region, and is always written to", async () => {
+      await store.db.deleteFrom("edges").execute();
       const edge = await startFakeEdge();
       const feed = new ChangeFeed();
       const reloader = new EdgeReloader({ store, feed, urls: [edge.url], discover: { intervalMs: 100 }, pollMs: 100, log: quiet }).start();
