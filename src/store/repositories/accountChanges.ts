@@ -75,7 +75,8 @@ class PostgresWatch implements AccountChangeWatch {
   }
 
   async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
+    // Keepalive: a connection that died silently would otherwise look live until the TTL backstop.
+    const client = new pg.Client({ connectionString: this.url, keepAlive: true });
     const lost = () => {
       if (this.client !== client) return;
       this.client = undefined;
