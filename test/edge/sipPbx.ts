@@ -40,8 +40,11 @@ export interface Pbx {
   address: string;
   transport: Transport;
   requests(): PbxRequest[];
-  /** BYEs this PBX sent (with `hangUp`), once answered or failed (status 0). */
-  hangUps(): HangUp[];
+  /**
+   * BYEs this PBX sent (with `hangUpAfterMs`), once each is answered or failed (status 0): waits
+   * for those under way, since the caller may be done before the 200 to the BYE reaches the PBX.
+   */
+  hangUps(): Promise<HangUp[]>;
   stop(): Promise<void>;
 }
 
@@ -216,7 +219,10 @@ export async function startPbx(address: string, port: number, transport: Transpo
     address: `${address}:${port}`,
     transport,
     requests: () => [...received],
-    hangUps: () => [...hangUps],
+    async hangUps() {
+      await Promise.allSettled([...pending]);
+      return [...hangUps];
+    },
     async stop() {
       stopped = true;
       await Promise.allSettled([...pending]);

@@ -103,7 +103,7 @@ describeEdge("SIP edge sockets: each leg from the SIP socket of its transport", 
       if (transport === "udp") assert.equal(requests[0]?.peer, s.edge, "sent from the SIP socket");
 
       assert.deepEqual(
-        pbx.hangUps().map((h) => ({ to: h.to, status: h.status })),
+        (await pbx.hangUps()).map((h) => ({ to: h.to, status: h.status })),
         [{ to: edgeSocket, status: 200 }],
         "the PBX's BYE, sent to the Record-Route address, was answered 200 (by the caller, through the edge)",
       );
@@ -160,7 +160,7 @@ describeEdge(
         assert.deepEqual(target, { host: hosts.names.public, port, transport });
         const edgeHeaders = [...headerValues(invite, "Record-Route"), headerValues(invite, "Via")[0] ?? ""];
         assert.ok(!edgeHeaders.some((h) => h.includes("127.0.66.1:")), `the listen address is not named: ${edgeHeaders.join(" | ")}`);
-        assert.deepEqual(pbx.hangUps().map((h) => ({ to: h.to, status: h.status })), [{ to: `${hosts.names.public}:${port}`, status: 200 }]);
+        assert.deepEqual((await pbx.hangUps()).map((h) => ({ to: h.to, status: h.status })), [{ to: `${hosts.names.public}:${port}`, status: 200 }]);
       });
     }
   },

@@ -205,7 +205,7 @@ describeEdge(
       pbx = await startPbx("127.0.72.101", await freePort(), "tls", { certificate: untrusted, hangUpAfterMs: 200, verify });
       const result = await suite.callVia("+919800000721", [{ destination: `${pbx.address};transport=tls` }], { expect: 200, byeFromCallee: true });
       expectCall(result, "answered, and torn down by the PBX's BYE");
-      const hangUps = pbx.hangUps();
+      const hangUps = await pbx.hangUps();
       assert.deepEqual(hangUps.map((h) => ({ to: h.to, status: h.status, error: h.error })), [{ to: stack().edgeTls, status: 200, error: undefined }]);
     });
   },
