@@ -29,12 +29,12 @@ interface Up {
  * `trunkline up --demo` as a user runs it: the built bin, in a fresh working directory (so
  * ./data is new), with only port settings in the environment — nothing that wires its parts.
  */
-async function startUp(dir: string, extra: NodeJS.ProcessEnv = {}): Promise<Up & { sip: string }> {
+async function startUp(dir: string, extra: NodeJS.ProcessEnv = {}, detached = false): Promise<Up & { sip: string }> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(TRUNKLINE_|DATABASE_URL$|REDIS_URL$|PORT$|HOST$|LOG_LEVEL$)/.test(k)) env[k] = v;
   const [http, sip, rpc] = [await freePort(), await freePort(), await freePort()];
   Object.assign(env, { PORT: String(http), TRUNKLINE_EDGE_LISTEN: `127.0.100.1:${sip}`, TRUNKLINE_EDGE_RPC: `127.0.100.1:${rpc}` }, extra);
-  const child = spawn(process.execPath, [builtCli(), "up", "--demo"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [builtCli(), "up", "--demo"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => (stdout = (stdout + d.toString()).slice(-200_000)));
@@ -234,5 +234,29 @@ describe("trunkline up when Kamailio dies", () => {
     assert.equal(code, 1, `${up.stderr()}\n${up.stdout().slice(-5000)}`);
     assert.match(up.stdout(), /the SIP edge \(kamailio\) exited unexpectedly \(SIGKILL\)/);
     assert.deepEqual(kamailioProcesses(edge.config), [], "no Kamailio worker left holding the SIP ports");
+  });
+});
+
+describe("trunkline up stopped with Ctrl-C at a terminal", () => {
+  let dir: string;
+  let up: Awaited<ReturnType<typeof startUp>>;
+  before(async () => {
+    requireKamailio();
+    dir = mkdtempSync(join(tmpdir(), "tl-up-int-"));
+    // A process group of its own, as a shell gives a foreground job: Ctrl-C signals all of it.
+    up = await startUp(dir, {}, true);
+  });
+  after(() => {
+    if (up) stopLeftovers(up);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("SIGINT to the whole group (Kamailio too) is a clean stop: exit 0, no Kamailio left", async () => {
+    const edge = await until("the edge running", async () => edgeLine(up), up);
+    await until("the API answering", async () => ((await fetch(`${up.base}/healthz`)).ok ? true : undefined), up);
+    process.kill(-(up.child.pid as number), "SIGINT");
+    assert.equal(await up.exited, 0, `${up.stderr()}\n${up.stdout().slice(-5000)}`);
+    assert.doesNotMatch(up.stdout(), /exited unexpectedly/);
+    assert.deepEqual(kamailioProcesses(edge.config), []);
   });
 });

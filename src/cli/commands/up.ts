@@ -121,7 +121,10 @@ export async function up(config: Config): Promise<number> {
     }),
     ...(edge
       ? [
-          edge.exited.then(({ code, signal }) => {
+          edge.exited.then(async ({ code, signal }) => {
+            // Ctrl-C reaches Kamailio too (one process group): its exit is then part of stopping.
+            const asked = await Promise.race([stopSignal.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1000))]);
+            if (asked) return 0;
             api.app.log.error({ component: "edge", kamailio_pid: edge.pid, code, signal }, `the SIP edge (kamailio) exited unexpectedly (${signal ?? `code ${code}`}): stopping the platform`);
             return 1;
           }),
