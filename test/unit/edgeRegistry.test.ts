@@ -103,6 +103,32 @@ for (const engine of ENGINES) {
       assert.equal((await store.db.selectFrom("edges").selectAll().execute()).length, 0);
     });
 
+    it("no answer from Kamailio, no heartbeat: beats stop while the probe fails (one warning) and resume when it answers", async () => {
+      await store.db.deleteFrom("edges").execute();
+      let answering = true;
+      const warnings: string[] = [];
+      const infos: string[] = [];
+      const log = { warn: (_o: object, msg: string) => warnings.push(msg), info: (_o: object, msg: string) => infos.push(msg) };
+      const info = { rpcUrl: "http://127.0.0.114:5071/RPC", sipAddress: "127.0.114.1:5060", region: "ap-south-1" };
+      const probe = async () => {
+        if (!answering) throw new Error("core.uptime: no answer");
+      };
+      const beat = await startEdgeHeartbeat(store, info, { intervalSeconds: 1, log, probe });
+      try {
+        answering = false;
+        await new Promise((r) => setTimeout(r, 1200)); // a beat that was due may still land
+        const frozen = (await listEdges(store))[0]!.heartbeatAt;
+        await new Promise((r) => setTimeout(r, 2500));
+        assert.equal((await listEdges(store))[0]!.heartbeatAt, frozen, "no heartbeat while Kamailio does not answer");
+        assert.deepEqual(warnings, ["edge heartbeat skipped; API processes show the edge down after missed heartbeats"]);
+        answering = true;
+        await until("heartbeats again", async () => ((await listEdges(store))[0]!.heartbeatAt > frozen ? true : undefined), 10000);
+        assert.ok(infos.includes("edge heartbeat written again"));
+      } finally {
+        await beat.stop();
+      }
+    });
+
     it("the reloader finds a registered edge, reconciles it, leaves it alone while down, reconciles it when it beats again, and drops it once forgotten", async () => {
       await store.db.deleteFrom("edges").execute(); // whatever an earlier test left
       const edge = await startFakeEdge();
