@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { kamailioProcesses } from "../../src/cli/commands/edge.js";
+import { kamailioModulePath } from "../../src/edge/config.js";
 import { requireKamailio } from "../../src/edge/process.js";
 import { freePort, stopChild } from "../helpers/process.js";
 import { addHosts, unresolvable } from "../edge/hosts.js";
@@ -207,6 +208,35 @@ describe("trunkline up without Kamailio installed", () => {
     assert.match(lines[0] as string, /trunkline setup/);
     assert.match(lines[0] as string, /apt-get install -y kamailio /);
     assert.match(lines[0] as string, /\/nonexistent\/kamailio/);
+    up.child.kill("SIGTERM");
+    assert.equal(await up.exited, 0, up.stdout().slice(-5000));
+  });
+});
+
+describe("trunkline up with Kamailio but not its modules", () => {
+  let dir: string;
+  let up: Awaited<ReturnType<typeof startUp>>;
+  before(async () => {
+    requireKamailio();
+    dir = mkdtempSync(join(tmpdir(), "tl-up-nomod-"));
+    // A module directory holding only the TLS module: the store's and the extra modules' are missing.
+    const modules = join(dir, "modules");
+    mkdirSync(modules);
+    symlinkSync(join(kamailioModulePath(), "tls.so"), join(modules, "tls.so"));
+    up = await startUp(join(dir), { TRUNKLINE_KAMAILIO_MODULES: modules });
+  });
+  after(() => {
+    if (up) stopLeftovers(up);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs the API alone and names the missing modules and `trunkline setup` in one line", async () => {
+    const ready = await until("the API answering /readyz", async () => readyz(up), up);
+    assert.equal(ready.checks.edges, "absent");
+    const lines = up.stderr().split("\n").filter(Boolean);
+    assert.equal(lines.length, 1, up.stderr());
+    assert.match(lines[0] as string, /Kamailio modules not installed in .*: db_sqlite\.so, jsonrpcs\.so, /);
+    assert.match(lines[0] as string, /trunkline setup/);
     up.child.kill("SIGTERM");
     assert.equal(await up.exited, 0, up.stdout().slice(-5000));
   });

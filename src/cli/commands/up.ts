@@ -1,9 +1,12 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { Config } from "../../config.js";
 import { edgeOptions, type EdgeOptions } from "../../edge/config.js";
 import { aptInstallCommand, PLATFORM_PACKAGES } from "../../edge/packages.js";
 import { requireKamailio } from "../../edge/process.js";
+import { renderConfig } from "../../edge/render.js";
 import type { EdgeHeartbeat } from "../../edge/registry.js";
 import { requireTlsModule } from "../../edge/tls.js";
 import type { ComponentLog } from "../../log.js";
@@ -35,16 +38,21 @@ function relayOutput(stream: Readable | null, pid: number): void {
   });
 }
 
-/** Why this machine cannot run the edge (Kamailio or its TLS module missing), or undefined. */
+/**
+ * Why this machine cannot run the edge, or undefined: Kamailio missing, or a module its config
+ * loads (the store's db_sqlite/db_postgres, tls, the extra modules' ones) not installed.
+ */
 function edgeUnavailable(options: EdgeOptions): string | undefined {
   try {
     requireKamailio();
     requireTlsModule(options.modulePath);
-    return undefined;
   } catch (error) {
     // The messages end in their own install hint; only the first sentence is kept here.
     return (error as Error).message.replace(/\. Install it with:.*$/s, "");
   }
+  const modules = [...renderConfig(options).matchAll(/^loadmodule "([^"/]+)"/gm)].map((m) => m[1] as string);
+  const missing = modules.filter((m) => !existsSync(join(options.modulePath, m)));
+  return missing.length ? `Kamailio modules not installed in ${options.modulePath}: ${missing.join(", ")}` : undefined;
 }
 
 /**
