@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -264,6 +265,35 @@ describe("trunkline up when Kamailio dies", () => {
     assert.equal(code, 1, `${up.stderr()}\n${up.stdout().slice(-5000)}`);
     assert.match(up.stdout(), /the SIP edge \(kamailio\) exited unexpectedly \(SIGKILL\)/);
     assert.deepEqual(kamailioProcesses(edge.config), [], "no Kamailio worker left holding the SIP ports");
+  });
+});
+
+describe("trunkline up when the API cannot start", () => {
+  let dir: string;
+  let busy: Server;
+  before(async () => {
+    requireKamailio();
+    dir = mkdtempSync(join(tmpdir(), "tl-up-busy-"));
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+  });
+  after(() => {
+    busy?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("its HTTP port taken: the edge already started is stopped, exit 1 naming the cause", async () => {
+    const up = await startUp(dir, { PORT: String((busy.address() as AddressInfo).port) });
+    try {
+      const code = await Promise.race([up.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 60_000))]);
+      assert.equal(code, 1, `${up.stderr()}\n${up.stdout().slice(-5000)}`);
+      assert.match(up.stderr(), /^error: .*EADDRINUSE/m);
+      const edge = edgeLine(up);
+      assert.ok(edge, "the edge had started");
+      assert.deepEqual(kamailioProcesses(edge.config), [], "no Kamailio left");
+    } finally {
+      stopLeftovers(up);
+    }
   });
 });
 
