@@ -10,7 +10,8 @@ import type { Engine } from "../store/engine.js";
  *
  * The views are recreated from here on every start, after the migrations (applyProjection): a
  * change to a view is an edit of this file, not a new migration. Tables (data that is stored, not
- * derived) still come from migrations: `version` and `edge_countries` (002, 003), `edges` (004).
+ * derived) still come from migrations: `version` and `edge_countries` (002, 003), `edges` (004),
+ * and the call records the edge writes, `calls` and `call_hops` (005, WRITTEN_TABLES).
  */
 
 // ---- htables --------------------------------------------------------------------------------
@@ -123,6 +124,16 @@ export const DS_NO_DNS_AT_LOAD = 16;
 export const TABLES = {
   version: "schema versions Kamailio checks at start, one row per table or view it reads",
   edge_countries: "national dialing rules per country, from libphonenumber (syncCountryRules)",
+} as const;
+
+/**
+ * Tables the edge WRITES (made by migration 005): one `calls` row per call attempt that reached a
+ * final answer and one `call_hops` row per failed destination before it, each inserted by the
+ * template (sqlops) when the call ends. See docs/calls.md.
+ */
+export const WRITTEN_TABLES = {
+  calls: "call records, one per attempt with a final answer (route RECORD_CALL)",
+  call_hops: "failover hops of a call, one per destination that failed before the last (route RECORD_CALL)",
 } as const;
 
 /** Row shape of a view an htable loads. */

@@ -117,6 +117,60 @@ export interface EdgesTable {
   stopped_at: string | null;
 }
 
+/**
+ * A call attempt that reached a final answer, written by the SIP edge when the call ends
+ * (migration 005; docs/calls.md). Never written by the API.
+ */
+export interface CallsTable {
+  id: Generated<number>;
+  /** 32 lowercase hex, made by the edge. */
+  sid: string;
+  /** Account of the trunk involved (in, else out); null when rejected before any trunk was known. */
+  account_sid: string | null;
+  trunk_in_id: number | null;
+  trunk_out_id: number | null;
+  /** inbound | outbound; null when rejected before routing. */
+  direction: string | null;
+  /** From user as received. */
+  from_number: string;
+  /** Request-URI user as received. */
+  to_number: string;
+  /** Request-URI user as sent to the destination. */
+  dial_string: string | null;
+  /** The platform number (E.164 with '+') of an inbound call. */
+  phone_number: string | null;
+  /** completed | busy | no-answer | canceled | failed */
+  status: string;
+  /** Final SIP code sent to the caller (200 for answered). */
+  sip_code: number;
+  sip_reason: string;
+  destination_first: string | null;
+  /** The destination that answered. */
+  destination: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string;
+  /** Answered seconds. */
+  duration: ColumnType<number, number | undefined, number>;
+  /** INVITE to first 18x/200, ms. */
+  ring_ms: number | null;
+  /** The edge's SIP address (ip:port). */
+  edge_id: string | null;
+  call_id: string;
+}
+
+/** A failed destination of a call that failed over (1-based hop). */
+export interface CallHopsTable {
+  id: Generated<number>;
+  call_sid: string;
+  hop: number;
+  destination: string;
+  sip_code: number;
+  sip_reason: string;
+  at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   trunks: TrunksTable;
@@ -127,6 +181,8 @@ export interface Database {
   credentials: CredentialsTable;
   trunk_settings: TrunkSettingsTable;
   edges: EdgesTable;
+  calls: CallsTable;
+  call_hops: CallHopsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;
@@ -139,3 +195,5 @@ export type DestinationRow = Selectable<DestinationsTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type TrunkSettingRow = Selectable<TrunkSettingsTable>;
 export type EdgeRow = Selectable<EdgesTable>;
+export type CallRow = Selectable<CallsTable>;
+export type CallHopRow = Selectable<CallHopsTable>;

@@ -5,6 +5,7 @@ import * as m001 from "./001_initial.js";
 import * as m002 from "./002_edge.js";
 import * as m003 from "./003_inbound_country.js";
 import * as m004 from "./004_edges.js";
+import * as m005 from "./005_calls.js";
 
 export interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -16,6 +17,7 @@ export const migrations: Record<string, EngineMigration> = {
   "002_edge": m002,
   "003_inbound_country": m003,
   "004_edges": m004,
+  "005_calls": m005,
 };
 
 /**
