@@ -32,6 +32,8 @@ export interface Config {
   edgeHeartbeatSeconds?: number;
   /** A down edge's registration is deleted after this long (TRUNKLINE_EDGE_FORGET_AFTER, seconds, default 86400). */
   edgeForgetAfterSeconds?: number;
+  /** Call records older than this many days are pruned (TRUNKLINE_CALL_RETENTION_DAYS; 0, the default, keeps them forever). */
+  callRetentionDays?: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -97,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     edgeRegion: edgeRegion(env, regions),
     edgeHeartbeatSeconds: heartbeat,
     edgeForgetAfterSeconds: int(env, "TRUNKLINE_EDGE_FORGET_AFTER", 86400),
+    callRetentionDays: int(env, "TRUNKLINE_CALL_RETENTION_DAYS", 0),
   };
 }

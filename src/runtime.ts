@@ -5,6 +5,8 @@ import { MemoryRateLimiter } from "./http/rateLimit.js";
 import { RedisRateLimiter } from "./http/redisRateLimiter.js";
 import type { AppDeps } from "./http/deps.js";
 import { EdgeReloader } from "./edge/reloader.js";
+import { stderrLog } from "./log.js";
+import { CallRetentionJob } from "./services/calls.js";
 import { ChangeFeed } from "./services/changeFeed.js";
 import { ensureDemoSamples } from "./services/demoSamples.js";
 import { createServices } from "./services/index.js";
@@ -14,10 +16,15 @@ import { migrateToLatest, openStore, type StoreOptions } from "./store/db.js";
 
 export const DEMO_ACCOUNT = { sid: "exoteltest", apiKey: "exoteltest", apiToken: "a1b2c3d4e5f6g7h8i9j0" } as const;
 
+/** How often old call records are pruned (and once at start). */
+const CALL_RETENTION_INTERVAL_MS = 15 * 60_000;
+
 export interface Runtime extends AppDeps {
   feed: ChangeFeed;
   /** Keeps the SIP edges in step with the store: those registered there, and TRUNKLINE_EDGE_RPC_URLS. */
   edge: EdgeReloader | undefined;
+  /** Prunes old call records (TRUNKLINE_CALL_RETENTION_DAYS), when set. */
+  callRetention: CallRetentionJob | undefined;
   close(): Promise<void>;
 }
 
@@ -53,6 +60,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     if (options.demoSamples ?? true) await ensureDemoSamples(services, DEMO_ACCOUNT.sid);
   }
   const edge = new EdgeReloader({ store, feed, urls: config.edgeRpcUrls ?? [], discover: { forgetAfterSeconds: config.edgeForgetAfterSeconds } }).start();
+  const callRetention = config.callRetentionDays
+    ? new CallRetentionJob(services.calls, config.callRetentionDays, CALL_RETENTION_INTERVAL_MS, (error) =>
+        stderrLog("call_retention").warn({ err: (error as Error).message }, "pruning old call records failed; retrying at the next interval"),
+      ).start()
+    : undefined;
   return {
     config,
     store,
@@ -60,7 +72,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     limiter,
     feed,
     edge,
+    callRetention,
     async close() {
+      await callRetention?.stop();
       await edge?.stop();
       await limiter.close();
       await accountChanges.close();

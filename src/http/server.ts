@@ -3,6 +3,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import { registerCarrier } from "../dialects/carrier/index.js";
 import { registerExotel } from "../dialects/exotel/index.js";
+import { registerExotelV1 } from "../dialects/exotel/v1/index.js";
 import type { AppDeps } from "./deps.js";
 import { registerHealth } from "./health.js";
 import { BODY_LIMIT, registerJsonParsers } from "./jsonBody.js";
@@ -64,6 +65,7 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
   if (logger && deps.limiter instanceof RedisRateLimiter) deps.limiter.setLogger(app.log.child({ component: "rate_limiter" }));
   if (logger) deps.edge?.setLogger(app.log.child({ component: "edge_reloader" }));
   await app.register(async (scope) => registerExotel(scope, deps), { prefix: "/v2" });
+  await app.register(async (scope) => registerExotelV1(scope, deps), { prefix: "/v1" });
   await app.register(async (scope) => registerCarrier(scope, deps), { prefix: "/carrier/v1" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;

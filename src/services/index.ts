@@ -1,4 +1,5 @@
 import { AccountService } from "./accounts.js";
+import { CallService } from "./calls.js";
 import type { ServiceContext } from "./context.js";
 import { CredentialService } from "./credentials.js";
 import { DestinationService } from "./destinations.js";
@@ -16,6 +17,7 @@ export interface Services {
   destinations: DestinationService;
   credentials: CredentialService;
   settings: SettingService;
+  calls: CallService;
 }
 
 export function createServices(ctx: ServiceContext): Services {
@@ -28,5 +30,6 @@ export function createServices(ctx: ServiceContext): Services {
     destinations: new DestinationService(ctx),
     credentials: new CredentialService(ctx),
     settings: new SettingService(ctx),
+    calls: new CallService(ctx),
   };
 }

@@ -6,6 +6,7 @@ import { JSONAPI_MEDIA_TYPE, sendError, sendErrors } from "./document.js";
 import { carrierFailureFor, unsupportedMediaType } from "./errors.js";
 import { isJsonApi, parseAccept, parseMediaRange, unsupportedParams } from "./mediaType.js";
 import { BadDocumentError } from "./parse.js";
+import { registerPhoneCallRoutes } from "./routes/phoneCalls.js";
 import { registerSipTrunkRoutes } from "./routes/sipTrunks.js";
 
 const JSON_TYPES = new Set(["application/vnd.api+json", "application/json"]);
@@ -56,4 +57,5 @@ export async function registerCarrier(app: FastifyInstance, deps: AppDeps): Prom
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, "not_found", "Not Found", `No such endpoint: ${req.method} ${req.url.split("?")[0]}`));
   registerSipTrunkRoutes(app, deps);
+  registerPhoneCallRoutes(app, deps);
 }

@@ -6,6 +6,7 @@ import * as m002 from "./002_edge.js";
 import * as m003 from "./003_inbound_country.js";
 import * as m004 from "./004_edges.js";
 import * as m005 from "./005_calls.js";
+import * as m006 from "./006_call_indexes.js";
 
 export interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -18,6 +19,7 @@ export const migrations: Record<string, EngineMigration> = {
   "003_inbound_country": m003,
   "004_edges": m004,
   "005_calls": m005,
+  "006_call_indexes": m006,
 };
 
 /**

@@ -1,0 +1,97 @@
+/**
+ * Call records as the control plane reads them. The SIP edge writes them (docs/calls.md); the API
+ * only reads, filters and prunes them. Times are ISO 8601 UTC strings without millis.
+ */
+
+export const CALL_STATUSES = ["completed", "busy", "no-answer", "canceled", "failed"] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+export const CALL_DIRECTIONS = ["inbound", "outbound"] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+
+export function isCallStatus(value: string): value is CallStatus {
+  return (CALL_STATUSES as readonly string[]).includes(value);
+}
+
+/** A failed destination of a call that failed over. */
+export interface CallHop {
+  hop: number;
+  destination: string;
+  sipCode: number;
+  sipReason: string;
+  at: string;
+}
+
+/** A trunk as a call record names it: each dialect shows its own id. */
+export interface CallTrunk {
+  sid: string;
+  uuid: string;
+}
+
+export interface CallRecord {
+  sid: string;
+  accountSid: string;
+  trunkIn: CallTrunk | null;
+  trunkOut: CallTrunk | null;
+  direction: CallDirection | null;
+  from: string;
+  to: string;
+  dialString: string | null;
+  phoneNumber: string | null;
+  status: CallStatus;
+  sipCode: number;
+  sipReason: string;
+  destinationFirst: string | null;
+  destination: string | null;
+  attempts: number;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string;
+  duration: number;
+  ringMs: number | null;
+  edgeId: string | null;
+  callId: string;
+  /** Present when asked for (Exotel `details=true`, always on the carrier wire). */
+  hops?: CallHop[];
+}
+
+/** Where a page starts or ends: the keyset of the list order. */
+export interface CallPosition {
+  startedAt: string;
+  id: number;
+}
+
+/** What a list is narrowed to; every field optional, all given ones must hold (AND). */
+export interface CallFilter {
+  sids?: string[];
+  /** started_at >= / <= (ISO). */
+  startedFrom?: string;
+  startedTo?: string;
+  fromNumbers?: string[];
+  toNumbers?: string[];
+  statuses?: CallStatus[];
+  durationMin?: number;
+  durationMax?: number;
+  /** An empty list matches nothing (e.g. Exotel's outbound-api: the platform places no API calls). */
+  directions?: CallDirection[];
+  phoneNumbers?: string[];
+  /** A trunk of the account the call came in on or went out over. */
+  trunk?: { sid: string } | { uuid: string };
+}
+
+export interface CallListQuery {
+  filter: CallFilter;
+  order: "asc" | "desc";
+  limit: number;
+  /** Rows after this position in the list order (the next page). */
+  after?: CallPosition;
+  /** Rows before this position in the list order (the previous page). */
+  before?: CallPosition;
+  withHops: boolean;
+}
+
+export interface CallPage {
+  items: (CallRecord & { position: CallPosition })[];
+  hasPrev: boolean;
+  hasNext: boolean;
+}

@@ -1,0 +1,94 @@
+import { sql, type ExpressionBuilder } from "kysely";
+import type { CallFilter, CallListQuery, CallPosition } from "../../domain/calls.js";
+import type { Executor } from "../executor.js";
+import type { CallHopRow, CallRow, Database } from "../schema.js";
+
+export type CallRowWithTrunks = CallRow & {
+  trunk_in_sid: string | null;
+  trunk_in_uuid: string | null;
+  trunk_out_sid: string | null;
+  trunk_out_uuid: string | null;
+};
+
+
+/**
+ * Every read names the account (tenant isolation in the query): rows of another account, and rows
+ * the edge could not attribute to any account (account_sid null), are never reached.
+ */
+function selectCalls(db: Executor, accountSid: string) {
+  return db
+    .selectFrom("calls as c")
+    .leftJoin("trunks as ti", "ti.id", "c.trunk_in_id")
+    .leftJoin("trunks as tout", "tout.id", "c.trunk_out_id")
+    .selectAll("c")
+    .select(["ti.sid as trunk_in_sid", "ti.uuid as trunk_in_uuid", "tout.sid as trunk_out_sid", "tout.uuid as trunk_out_uuid"])
+    .where("c.account_sid", "=", accountSid);
+}
+type CallQuery = ReturnType<typeof selectCalls>;
+
+function applyFilter(q: CallQuery, accountSid: string, f: CallFilter): CallQuery {
+  if (f.sids) q = q.where("c.sid", "in", f.sids);
+  if (f.startedFrom !== undefined) q = q.where("c.started_at", ">=", f.startedFrom);
+  if (f.startedTo !== undefined) q = q.where("c.started_at", "<=", f.startedTo);
+  if (f.fromNumbers) q = q.where("c.from_number", "in", f.fromNumbers);
+  if (f.toNumbers) q = q.where("c.to_number", "in", f.toNumbers);
+  if (f.statuses) q = q.where("c.status", "in", f.statuses);
+  if (f.durationMin !== undefined) q = q.where("c.duration", ">=", f.durationMin);
+  if (f.durationMax !== undefined) q = q.where("c.duration", "<=", f.durationMax);
+  if (f.directions) q = f.directions.length ? q.where("c.direction", "in", f.directions) : q.where(sql<boolean>`1 = 0`);
+  if (f.phoneNumbers) q = q.where("c.phone_number", "in", f.phoneNumbers);
+  if (f.trunk) {
+    const trunk = f.trunk;
+    // The trunk must be the account's own: another account's trunk id matches nothing.
+    const ids = (eb: ExpressionBuilder<Database, "calls">) => {
+      const base = eb.selectFrom("trunks").select("trunks.id").where("trunks.account_sid", "=", accountSid);
+      return "sid" in trunk ? base.where("trunks.sid", "=", trunk.sid) : base.where("trunks.uuid", "=", trunk.uuid);
+    };
+    q = q.where((eb) => eb.or([eb("c.trunk_in_id", "in", ids(eb as never)), eb("c.trunk_out_id", "in", ids(eb as never))]));
+  }
+  return q;
+}
+
+/** `(started_at, id) <op> (?, ?)`: one range of the (account_sid, started_at, id) index. */
+function beyond(q: CallQuery, op: "<" | ">", p: CallPosition): CallQuery {
+  return q.where(sql<boolean>`(c.started_at, c.id) ${sql.raw(op)} (${p.startedAt}, ${p.id})`);
+}
+
+export const callsRepo = {
+  findBySid(db: Executor, accountSid: string, sid: string): Promise<CallRowWithTrunks | undefined> {
+    return selectCalls(db, accountSid).where("c.sid", "=", sid).executeTakeFirst();
+  },
+
+  /**
+   * One page in the list order, plus one row to know whether the walk goes on. Walking
+   * backwards (`before`) reads in the opposite order; the caller reverses. One query.
+   */
+  list(db: Executor, accountSid: string, query: CallListQuery): Promise<CallRowWithTrunks[]> {
+    let q = applyFilter(selectCalls(db, accountSid), accountSid, query.filter);
+    const forward = query.before === undefined;
+    const dir = forward ? query.order : query.order === "asc" ? "desc" : "asc";
+    const cursor = query.before ?? query.after;
+    if (cursor) q = beyond(q, dir === "asc" ? ">" : "<", cursor);
+    // Ordered as the index is (account first) so that the index alone yields the order.
+    return q.orderBy("c.account_sid", dir).orderBy("c.started_at", dir).orderBy("c.id", dir).limit(query.limit + 1).execute();
+  },
+
+  /** The hops of many calls in one query, in hop order. */
+  hopsOf(db: Executor, callSids: string[]): Promise<CallHopRow[]> {
+    if (callSids.length === 0) return Promise.resolve([]);
+    return db.selectFrom("call_hops").selectAll().where("call_sid", "in", callSids).orderBy("call_sid").orderBy("hop").execute();
+  },
+
+  /** The oldest records started before `cutoff`, at most `limit`; PostgreSQL skips rows another pruner holds. */
+  oldest(db: Executor, cutoff: string, limit: number, skipLocked: boolean) {
+    const q = db.selectFrom("calls").select(["id", "sid"]).where("started_at", "<", cutoff).orderBy("started_at").orderBy("id").limit(limit);
+    return (skipLocked ? q.forUpdate().skipLocked() : q).execute();
+  },
+
+  async deleteCalls(db: Executor, rows: { id: number; sid: string }[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    await db.deleteFrom("call_hops").where("call_sid", "in", rows.map((r) => r.sid)).execute();
+    const r = await db.deleteFrom("calls").where("id", "in", rows.map((r) => r.id)).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  },
+};
