@@ -93,6 +93,13 @@ function guardOptions(env: NodeJS.ProcessEnv): EdgeGuardOptions {
   };
 }
 
+/** The edge's SIP address, ip:port, as callers are told to use it: the advertised address behind NAT, else the listen address. */
+export function edgeSipAddress(options: Pick<EdgeOptions, "advertise" | "sipAddress" | "sipPort">): string {
+  const host = (h: string) => (h.includes(":") ? `[${h}]` : h);
+  const ad = options.advertise;
+  return ad ? `${host(ad.host)}:${ad.port ?? options.sipPort}` : `${host(options.sipAddress)}:${options.sipPort}`;
+}
+
 /** The TLS listen address: as configured, else next to the SIP socket (port + 1). */
 export function tlsSocket(options: EdgeOptions): { address: string; port: number } {
   return options.tls.listen ?? { address: options.sipAddress, port: options.sipPort + 1 };

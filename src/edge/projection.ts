@@ -136,6 +136,18 @@ export const WRITTEN_TABLES = {
   call_hops: "failover hops of a call, one per destination that failed before the last (route RECORD_CALL)",
 } as const;
 
+/**
+ * The columns of the template's INSERT INTO calls ({{CALL_COLUMNS}}), in the order its VALUES
+ * are built (route REC_ROW, then the outcome). Every other column takes its default.
+ */
+export const CALL_COLUMNS = [
+  "sid", "account_sid", "trunk_in_id", "trunk_out_id", "direction", "from_number", "to_number", "dial_string", "phone_number",
+  "edge_id", "call_id", "started_at", "destination_first", "destination", "attempts", "ring_ms",
+  "status", "sip_code", "sip_reason", "answered_at", "ended_at", "duration",
+] as const;
+/** The columns of INSERT INTO call_hops ({{HOP_COLUMNS}}), in the order of route REC_HOP's values. */
+export const HOP_COLUMNS = ["call_sid", "hop", "destination", "sip_code", "sip_reason", "at"] as const;
+
 /** Row shape of a view an htable loads. */
 type HtableRow = { key_name: string; key_type: number; value_type: number; key_value: string; expires: number };
 

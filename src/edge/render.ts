@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isPostgresUrl } from "../store/db.js";
-import { tlsSocket, type EdgeOptions } from "./config.js";
+import { edgeSipAddress, tlsSocket, type EdgeOptions } from "./config.js";
+import { CALL_COLUMNS, HOP_COLUMNS } from "./projection.js";
 import { TLS_CONFIG_NAME } from "./tls.js";
 
 /** The template ships with the package (`edge/`), two levels above both src/edge and dist/edge. */
@@ -57,6 +58,12 @@ export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPL
     // pike forgets an address after this much silence; a sampling unit's worth at least.
     PIKE_LATENCY: String(Math.max(10, g.pikeUnitSeconds * 5)),
     MAX_MESSAGE: String(options.maxMessageBytes),
+    // Call records (docs/calls.md): the edge's id in them is its SIP address as registered.
+    EDGE_ID: quoted(edgeSipAddress(options), "edge SIP address").replace(/'/g, ""),
+    CALL_COLUMNS: CALL_COLUMNS.join(", "),
+    HOP_COLUMNS: HOP_COLUMNS.join(", "),
+    // db_sqlite sets no busy timeout: without one, an INSERT while the API writes fails at once.
+    REC_PREPARE: isPostgresUrl(options.databaseUrl) ? "" : '\tsql_query("rec", "PRAGMA busy_timeout = 5000");',
   };
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
     const value = values[name];
