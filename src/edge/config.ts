@@ -34,6 +34,18 @@ export interface EdgeOptions {
   guard: EdgeGuardOptions;
   /** Longer requests get 513 Message Too Large (RFC 3261 21.5.14). */
   maxMessageBytes: number;
+  /** Destination health: SIP OPTIONS probes (docs/edge.md, "Destination health"). */
+  probe: EdgeProbeOptions;
+}
+
+/** OPTIONS probing of destinations (dispatcher). */
+export interface EdgeProbeOptions {
+  /** Seconds between probes of each destination; 0: no probing (every destination stays up). */
+  intervalSeconds: number;
+  /** Consecutive failed probes that mark a destination down... */
+  downAfter: number;
+  /** ...and consecutive answered ones that bring it back up. */
+  upAfter: number;
 }
 
 /** Thresholds of the ban list and of pike's flood detection (docs/edge.md, "Scanners"). */
@@ -100,6 +112,17 @@ export function edgeSipAddress(options: Pick<EdgeOptions, "advertise" | "sipAddr
   return ad ? `${host(ad.host)}:${ad.port ?? options.sipPort}` : `${host(options.sipAddress)}:${options.sipPort}`;
 }
 
+function probeOptions(env: NodeJS.ProcessEnv): EdgeProbeOptions {
+  const raw = env.TRUNKLINE_EDGE_PROBE_INTERVAL;
+  // 0 switches probing off; anything else must be a positive whole number.
+  const off = raw !== undefined && raw.trim() === "0";
+  return {
+    intervalSeconds: off ? 0 : count(env, "TRUNKLINE_EDGE_PROBE_INTERVAL", 10),
+    downAfter: count(env, "TRUNKLINE_EDGE_PROBE_DOWN_AFTER", 3),
+    upAfter: count(env, "TRUNKLINE_EDGE_PROBE_UP_AFTER", 2),
+  };
+}
+
 /** The TLS listen address: as configured, else next to the SIP socket (port + 1). */
 export function tlsSocket(options: EdgeOptions): { address: string; port: number } {
   return options.tls.listen ?? { address: options.sipAddress, port: options.sipPort + 1 };
@@ -152,7 +175,8 @@ export function kamailioModulePath(env: NodeJS.ProcessEnv = process.env): string
  * TRUNKLINE_EDGE_TLS_DIR, ./data/edge-tls), TRUNKLINE_EDGE_TLS_VERIFY (default 0) and
  * TRUNKLINE_EDGE_TLS_CA (default Debian's CA bundle); TRUNKLINE_EDGE_ADVERTISE (host[:port]
  * behind NAT); the scanner guard's TRUNKLINE_EDGE_BAN_AFTER (5), _BAN_WINDOW (60 s),
- * _BAN_SECONDS (900) and TRUNKLINE_EDGE_PIKE_DENSITY (30) / _PIKE_UNIT (2 s).
+ * _BAN_SECONDS (900) and TRUNKLINE_EDGE_PIKE_DENSITY (30) / _PIKE_UNIT (2 s); destination
+ * probing's TRUNKLINE_EDGE_PROBE_INTERVAL (10 s, 0 = off), _PROBE_DOWN_AFTER (3), _PROBE_UP_AFTER (2).
  */
 export function edgeOptions(config: Config, env: NodeJS.ProcessEnv = process.env): EdgeOptions {
   const [sipAddress, sipPort] = hostPort(env.TRUNKLINE_EDGE_LISTEN || "127.0.0.1:5060", "TRUNKLINE_EDGE_LISTEN");
@@ -177,6 +201,7 @@ export function edgeOptions(config: Config, env: NodeJS.ProcessEnv = process.env
     advertise: advertised(env.TRUNKLINE_EDGE_ADVERTISE, "TRUNKLINE_EDGE_ADVERTISE"),
     guard: guardOptions(env),
     maxMessageBytes: 32768,
+    probe: probeOptions(env),
   };
 }
 

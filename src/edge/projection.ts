@@ -98,6 +98,7 @@ export const TRUNK_KEYS = {
   plus: "'1' when the dial string gets a leading '+'",
   alias: "caller id for calls out (trunk_external_alias / default_sender)",
   ds: "the trunk's dispatcher sets in priority order, as ds_select_routes rules: '<set>=11;<set>=11'",
+  dsall: "the trunk's fallback set, every destination in priority order, used when all are down by their probes: '<set>=8'",
 } as const;
 export type TrunkKey = keyof typeof TRUNK_KEYS;
 
@@ -117,6 +118,16 @@ export const COUNTRY_KEYS = {
 export const DISPATCHER_SETS_PER_TRUNK = 64;
 /** dispatcher's destination flag DS_NODNSARES_DST: the host is resolved when a call is routed, not when the list loads. */
 export const DS_NO_DNS_AT_LOAD = 16;
+/** dispatcher's destination flag DS_PROBING_DST: probed with OPTIONS (ds_probing_mode 3 probes only flagged entries). */
+export const DS_PROBED = 8;
+/**
+ * Set trunk id × 64 + 0 (priority levels start at 1) is the trunk's fallback: every destination,
+ * never probed (so never down), in priority order (algorithm 8). Routing uses it only when every
+ * destination of the trunk is down by its probes: a probe never blackholes a trunk.
+ */
+export const FALLBACK_SET_OFFSET = 0;
+/** The listen names (`listen=... name "..."`) of the edge's SIP sockets, per transport: probes leave from them (attr `sockname`). */
+export const SIP_SOCKET_NAMES = { udp: "sip_udp", tcp: "sip_tcp", tls: "sip_tls" } as const;
 
 // ---- tables and views -----------------------------------------------------------------------
 
@@ -174,10 +185,10 @@ export interface ViewDefinition {
 const str = (engine: Engine, expr: string) => (engine === "postgres" ? `CAST(${expr} AS varchar)` : expr);
 
 /** Destinations ranked by priority level within their trunk, with the level's largest weight. */
-const RANKED = `SELECT d.id, d.trunk_id, d.host, d.port, d.transport, d.priority, d.weight,
+const RANKED = `SELECT d.id, d.trunk_id, t.sid AS trunk_sid, d.host, d.port, d.transport, d.priority, d.weight,
          DENSE_RANK() OVER (PARTITION BY d.trunk_id ORDER BY d.priority) AS lvl,
          MAX(d.weight) OVER (PARTITION BY d.trunk_id, d.priority) AS maxw
-  FROM destinations d`;
+  FROM destinations d JOIN trunks t ON t.id = d.trunk_id`;
 
 /** An IP literal: IPv6 (has ':') or only digits and dots. Anything else is a host name. */
 const isIpLiteral = (engine: Engine, col: string) =>
@@ -210,20 +221,32 @@ export const VIEWS: ViewDefinition[] = [
     // selecting the trunk's sets in rank order gives lowest priority first; rweight (1..100,
     // relative within the level) spreads calls among equals. Host names carry DS_NODNSARES_DST:
     // the list loads without resolving them (an unresolvable name never fails a reload) and the
-    // name is resolved when a call is routed to it.
+    // name is resolved when a call is routed to it. These entries are probed (DS_PROBED). Each
+    // destination appears a second time in the trunk's fallback set (trunk_id * 64, never probed,
+    // priority order). The URI's user is the trunk's sid: it names the trunk in the edge's
+    // dst-down/up log lines and in dispatcher.list, and keeps two trunks' entries for one host
+    // apart (state per trunk); a call's Request-URI user is replaced by the dial string.
     name: "edge_dispatcher",
     module: "dispatcher",
     version: 4,
-    sql: (e) => `SELECT r.id AS id, r.trunk_id * ${DISPATCHER_SETS_PER_TRUNK} + r.lvl AS setid,
-           ${str(
-             e,
-             `'sip:' || CASE WHEN r.host LIKE '%:%' THEN '[' || r.host || ']' ELSE r.host END || ':' || CAST(r.port AS text)
+    sql: (e) => {
+      const uri = str(
+        e,
+        `'sip:' || r.trunk_sid || '@' || CASE WHEN r.host LIKE '%:%' THEN '[' || r.host || ']' ELSE r.host END || ':' || CAST(r.port AS text)
              || CASE WHEN r.transport = 'udp' THEN '' ELSE ';transport=' || r.transport END`,
-           )} AS destination,
-           CASE WHEN ${isIpLiteral(e, "r.host")} THEN 0 ELSE ${DS_NO_DNS_AT_LOAD} END AS flags, 0 AS priority,
-           ${str(e, "'rweight=' || CAST((100 * r.weight + r.maxw - 1) / r.maxw AS text)")} AS attrs,
+      );
+      const dns = `CASE WHEN ${isIpLiteral(e, "r.host")} THEN 0 ELSE ${DS_NO_DNS_AT_LOAD} END`;
+      const sock = `'sockname=sip_' || r.transport`;
+      return `SELECT r.id AS id, r.trunk_id * ${DISPATCHER_SETS_PER_TRUNK} + r.lvl AS setid, ${uri} AS destination,
+           ${dns} + ${DS_PROBED} AS flags, 0 AS priority,
+           ${str(e, `'rweight=' || CAST((100 * r.weight + r.maxw - 1) / r.maxw AS text) || ';' || ${sock}`)} AS attrs,
            ${str(e, "CAST(r.trunk_id AS text)")} AS description
-      FROM (${RANKED}) r`,
+      FROM (${RANKED}) r
+      UNION ALL
+      SELECT r.id, r.trunk_id * ${DISPATCHER_SETS_PER_TRUNK} + ${FALLBACK_SET_OFFSET}, ${uri}, ${dns}, ${DISPATCHER_SETS_PER_TRUNK} - r.lvl,
+           ${str(e, sock)}, ${str(e, "CAST(r.trunk_id AS text)")}
+      FROM (${RANKED}) r`;
+    },
   },
   {
     // htable `trunks`: per-trunk attributes the routing script needs, one key each (TRUNK_KEYS).
@@ -250,6 +273,8 @@ export const VIEWS: ViewDefinition[] = [
           JOIN (SELECT l.trunk_id, ${concat(`CAST(l.trunk_id * ${DISPATCHER_SETS_PER_TRUNK} + l.lvl AS text) || '=11'`, "l.lvl")} AS rules
                 FROM (SELECT DISTINCT trunk_id, lvl FROM (${RANKED}) x ORDER BY trunk_id, lvl) l
                 GROUP BY l.trunk_id) g ON g.trunk_id = t.id
+        UNION ALL SELECT t.id, t.account_sid, ${kv("dsall", `CAST(t.id * ${DISPATCHER_SETS_PER_TRUNK} + ${FALLBACK_SET_OFFSET} AS text) || '=8'`)} FROM trunks t
+          WHERE EXISTS (SELECT 1 FROM destinations d WHERE d.trunk_id = t.id)
       ) a`;
     },
   },

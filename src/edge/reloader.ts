@@ -2,6 +2,7 @@ import { stderrLog, type ComponentLog } from "../log.js";
 import type { Change, ChangeFeed } from "../services/changeFeed.js";
 import type { Store } from "../store/db.js";
 import { edgeBans } from "./bans.js";
+import { DestinationHealthCache } from "./health.js";
 import { HtableMirror, type HtableOps, type MirrorRow } from "./mirror.js";
 import { CHANGE_EFFECTS, HTABLE_NAMES, HTABLES, MODULE_RELOADS, STATIC_HTABLES, type EdgeViews, type HtableName, type ReloadedModule } from "./projection.js";
 import { DEFAULT_FORGET_AFTER_SECONDS, listEdges, type RegisteredEdge } from "./registry.js";
@@ -18,6 +19,8 @@ export interface ReloaderOptions {
   debounceMs?: number;
   /** How often each edge is asked whether it restarted (or came back). */
   pollMs?: number;
+  /** Destination health read from the edges (src/edge/health.ts): how often; `false`: not kept. */
+  health?: { intervalMs?: number } | false;
   log?: ComponentLog;
 }
 
@@ -107,11 +110,17 @@ export class EdgeReloader {
   private stopped = false;
   private readonly debounceMs: number;
   private log: ComponentLog;
+  /** Destinations' probe states on the edges that are not down (destination-uris, sip_trunks, /metrics). */
+  readonly health: DestinationHealthCache;
 
   constructor(private readonly options: ReloaderOptions) {
     for (const url of options.urls) this.edges.set(url, this.newEdge(url, true));
     this.debounceMs = options.debounceMs ?? 5;
     this.log = options.log ?? stderrLog("edge_reloader");
+    this.health = new DestinationHealthCache({
+      intervalMs: (options.health || undefined)?.intervalMs,
+      edges: () => [...this.edges.values()].filter((e) => !isDown(e)).map((e) => ({ rpc: e.rpc, name: e.registration?.sipAddress ?? e.rpc.url })),
+    });
   }
 
   private newEdge(url: string, configured: boolean): Edge {
@@ -121,6 +130,7 @@ export class EdgeReloader {
   /** The server hands over its own logger once it has one. */
   setLogger(log: ComponentLog): void {
     this.log = log;
+    this.health.setLogger(log);
   }
 
   status(): EdgeSyncStatus[] {
@@ -170,6 +180,7 @@ export class EdgeReloader {
       this.discoverer = setInterval(() => void this.discover(), every);
       this.discoverer.unref();
     }
+    if (this.options.health !== false) this.health.start();
     this.schedule(0);
     return this;
   }
@@ -180,6 +191,7 @@ export class EdgeReloader {
     clearInterval(this.poller);
     clearInterval(this.discoverer);
     clearTimeout(this.timer);
+    await this.health.stop();
     await this.discovering;
     await this.running;
     for (const edge of this.edges.values()) {

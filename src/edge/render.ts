@@ -58,6 +58,9 @@ export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPL
     // pike forgets an address after this much silence; a sampling unit's worth at least.
     PIKE_LATENCY: String(Math.max(10, g.pikeUnitSeconds * 5)),
     MAX_MESSAGE: String(options.maxMessageBytes),
+    PROBE_INTERVAL: String(options.probe.intervalSeconds),
+    PROBE_DOWN_AFTER: String(options.probe.downAfter),
+    PROBE_UP_AFTER: String(options.probe.upAfter),
     // Call records (docs/calls.md): the edge's id in them is its SIP address as registered.
     EDGE_ID: quoted(edgeSipAddress(options), "edge SIP address").replace(/'/g, ""),
     CALL_COLUMNS: CALL_COLUMNS.join(", "),

@@ -59,6 +59,13 @@ export function registerMetrics(app: FastifyInstance, { limiter, edge }: Pick<Ap
       const bans = await edge.banCounts();
       gauge("trunkline_edge_banned_addresses", "gauge", "Source addresses the edge is banning now (failed authentications or a request flood; edge.md). Absent for an edge that did not answer within 1 s.", (e) => bans.get(e.url));
       gauge("trunkline_edge_heartbeat_age_seconds", "gauge", "Seconds since a registered edge's last heartbeat (the database's clock).", (e) => e.heartbeatAgeSeconds);
+      // Destination health: each edge's own probe results, read in the background (src/edge/health.ts).
+      const probed = edge.health.perEdge();
+      const dst = (p: (typeof probed)[number]) => `trunk="${text(p.trunkSid)}",destination="${text(p.destination)}",edge="${text(p.edge)}"`;
+      lines.push("# HELP trunkline_destination_up 1 while the edge finds the destination up by its OPTIONS probes, 0 while down (routing skips it).", "# TYPE trunkline_destination_up gauge");
+      for (const p of probed) lines.push(`trunkline_destination_up{${dst(p)}} ${p.up ? 1 : 0}`);
+      lines.push("# HELP trunkline_destination_rtt_ms Round-trip time of the edge's OPTIONS probes to the destination (dispatcher's estimate), ms; absent before an answer.", "# TYPE trunkline_destination_rtt_ms gauge");
+      for (const p of probed) if (p.rttMs !== null) lines.push(`trunkline_destination_rtt_ms{${dst(p)}} ${p.rttMs}`);
     }
     const mem = process.memoryUsage();
     lines.push(

@@ -55,6 +55,8 @@ export interface PbxOptions {
   hangUpAfterMs?: number;
   /** A BYE over TLS checks the edge's certificate so (default: not at all). */
   verify?: TlsVerify;
+  /** While it returns true, OPTIONS get no answer (the edge's probes of this destination fail); INVITEs still do. */
+  ignoreOptions?: () => boolean;
 }
 
 const SDP = (host: string) => ["v=0", `o=pbx 1 1 IN IP4 ${host}`, "s=-", `c=IN IP4 ${host}`, "t=0 0", "m=audio 6000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\r\n");
@@ -183,6 +185,8 @@ export async function startPbx(address: string, port: number, transport: Transpo
         pending.add(job);
         void job.finally(() => pending.delete(job));
       }
+    } else if (method === "OPTIONS" && options.ignoreOptions?.()) {
+      return;
     } else {
       reply(response(message, "200 OK", contact, dialogs.get(callId)?.toTag ?? "x", false));
     }

@@ -14,7 +14,8 @@ const SAMPLE_NUMBER_ID = "pn_9876543210_001";
 /** The sid the reference's create response shows (a different sample). */
 const CREATED_SID = "trmum1f708622631150902801a1n";
 const LIST_EXTRAS = { extraKeys: ["metadata"] };
-const DESTINATION_EXTRAS = ["metadata", "type", "priority", "weight"];
+// `health`: read-only extension on GET (destination health, docs/exotel.md).
+const DESTINATION_EXTRAS = ["metadata", "type", "priority", "weight", "health"];
 
 /**
  * Every request of the reference, sent as written (method, path, headers, body, Basic auth from

@@ -89,14 +89,18 @@ describe("the edge projection: views recreated from src/edge/projection.ts on ev
         const dest = (host: string, priority: number) => ({ trunk_id: id, host, port: 5060, transport: "tcp", priority, weight: 1, created_at: "t", updated_at: "t" });
         await db.insertInto("destinations").values([dest("127.0.0.9", 0), dest("pbx.example.com", 1), dest("::1", 2)]).execute();
         await db.insertInto("phone_numbers").values({ trunk_id: id, number: "+919800000001", mode: null, created_at: "t", updated_at: "t" }).execute();
-        const dispatcher = await db.selectFrom("edge_dispatcher").select(["destination", "flags", "setid"]).orderBy("setid").execute();
+        const dispatcher = await db.selectFrom("edge_dispatcher").select(["destination", "flags", "setid", "priority"]).orderBy("setid").orderBy("priority", "desc").execute();
+        // Each level's set is probed (flag 8); the fallback set (trunk id × 64) holds all, unprobed, in priority order.
         assert.deepEqual(dispatcher, [
-          { destination: "sip:127.0.0.9:5060;transport=tcp", flags: 0, setid: id * 64 + 1 },
-          { destination: "sip:pbx.example.com:5060;transport=tcp", flags: 16, setid: id * 64 + 2 },
-          { destination: "sip:[::1]:5060;transport=tcp", flags: 0, setid: id * 64 + 3 },
+          { destination: "sip:tr1@127.0.0.9:5060;transport=tcp", flags: 0, setid: id * 64, priority: 63 },
+          { destination: "sip:tr1@pbx.example.com:5060;transport=tcp", flags: 16, setid: id * 64, priority: 62 },
+          { destination: "sip:tr1@[::1]:5060;transport=tcp", flags: 0, setid: id * 64, priority: 61 },
+          { destination: "sip:tr1@127.0.0.9:5060;transport=tcp", flags: 8, setid: id * 64 + 1, priority: 0 },
+          { destination: "sip:tr1@pbx.example.com:5060;transport=tcp", flags: 24, setid: id * 64 + 2, priority: 0 },
+          { destination: "sip:tr1@[::1]:5060;transport=tcp", flags: 8, setid: id * 64 + 3, priority: 0 },
         ]);
         const keys = async () => (await db.selectFrom("edge_trunk_keys").select(["key_name", "key_value"]).orderBy("key_name").execute()).map((r) => `${String(r.key_name)}=${String(r.key_value)}`);
-        assert.deepEqual(await keys(), [`${id}::acct=acc`, `${id}::ds=${id * 64 + 1}=11;${id * 64 + 2}=11;${id * 64 + 3}=11`, `${id}::inctry=KH`, `${id}::maxch=3`, `${id}::region=ap-south-1`]);
+        assert.deepEqual(await keys(), [`${id}::acct=acc`, `${id}::ds=${id * 64 + 1}=11;${id * 64 + 2}=11;${id * 64 + 3}=11`, `${id}::dsall=${id * 64}=8`, `${id}::inctry=KH`, `${id}::maxch=3`, `${id}::region=ap-south-1`]);
 
         // Someone changed a view by hand (or an older release made it differently): the next start restores it.
         await sql.raw("DROP VIEW edge_numbers").execute(db);

@@ -9,15 +9,15 @@ const line = (cfg: string, re: RegExp) => cfg.split("\n").filter((l) => re.test(
 
 describe("edge SIP settings", () => {
   it("advertises TRUNKLINE_EDGE_ADVERTISE on every SIP socket (TLS at its own port), never on the JSON-RPC listener", () => {
-    assert.deepEqual(line(renderConfig(options()), /^listen=/), ["listen=udp:127.0.0.1:5060", "listen=tcp:127.0.0.1:5060", "listen=tls:127.0.0.1:5061", "listen=tcp:127.0.0.1:5071"]);
+    assert.deepEqual(line(renderConfig(options()), /^listen=/), ['listen=udp:127.0.0.1:5060 name "sip_udp"', 'listen=tcp:127.0.0.1:5060 name "sip_tcp"', 'listen=tls:127.0.0.1:5061 name "sip_tls"', "listen=tcp:127.0.0.1:5071"]);
     assert.deepEqual(line(renderConfig(options({ TRUNKLINE_EDGE_ADVERTISE: "sip.example.net" })), /^listen=/), [
-      "listen=udp:127.0.0.1:5060 advertise sip.example.net:5060",
-      "listen=tcp:127.0.0.1:5060 advertise sip.example.net:5060",
-      "listen=tls:127.0.0.1:5061 advertise sip.example.net:5061",
+      'listen=udp:127.0.0.1:5060 advertise sip.example.net:5060 name "sip_udp"',
+      'listen=tcp:127.0.0.1:5060 advertise sip.example.net:5060 name "sip_tcp"',
+      'listen=tls:127.0.0.1:5061 advertise sip.example.net:5061 name "sip_tls"',
       "listen=tcp:127.0.0.1:5071",
     ]);
     const nat = withOverride(options({ TRUNKLINE_EDGE_ADVERTISE: "203.0.113.9:5080", TRUNKLINE_EDGE_LISTEN: "10.0.0.5:5060" }), "--tls-listen", "10.0.0.5:5091");
-    assert.deepEqual(line(renderConfig(nat), /^listen=(udp|tls)/), ["listen=udp:10.0.0.5:5060 advertise 203.0.113.9:5080", "listen=tls:10.0.0.5:5091 advertise 203.0.113.9:5091"]);
+    assert.deepEqual(line(renderConfig(nat), /^listen=(udp|tls)/), ['listen=udp:10.0.0.5:5060 advertise 203.0.113.9:5080 name "sip_udp"', 'listen=tls:10.0.0.5:5091 advertise 203.0.113.9:5091 name "sip_tls"']);
     assert.deepEqual(withOverride(options(), "--advertise", "[2001:db8::1]:5062").advertise, { host: "[2001:db8::1]", port: 5062 });
     for (const bad of ["a b", "host:0", "host:99999", "sip:host", "host:port"]) {
       assert.throws(() => options({ TRUNKLINE_EDGE_ADVERTISE: bad }), /TRUNKLINE_EDGE_ADVERTISE must be host or host:port/, bad);

@@ -1,5 +1,6 @@
 import type { Credential, Destination, PhoneNumber, Trunk, TrunkSetting, WhitelistedIp } from "../../domain/types.js";
 import { formatDestination } from "./destination.js";
+import type { DestinationHealth } from "../../edge/health.js";
 
 /**
  * Entities as the Exotel wire prints them: field for field and in the reference's order; fields
@@ -40,7 +41,12 @@ export function renderWhitelistedIp(w: WhitelistedIp) {
   return { id: String(w.id), mask: w.mask, trunk_sid: w.trunkSid, ip: w.ip, friendly_name: w.friendlyName, date_created: w.createdAt, date_updated: w.updatedAt };
 }
 
-export function renderDestination(d: Destination) {
+/** The read-only extension `health` of a destination URI (docs/exotel.md). */
+export function renderHealth(h: DestinationHealth) {
+  return { state: h.state, rtt_ms: h.rttMs, checked_at: h.checkedAt };
+}
+
+export function renderDestination(d: Destination, health?: DestinationHealth) {
   return {
     id: String(d.id),
     destination: formatDestination(d),
@@ -50,6 +56,8 @@ export function renderDestination(d: Destination) {
     type: "public",
     priority: d.priority,
     weight: d.weight,
+    // Read-only extension: the edges' OPTIONS probes (src/edge/health.ts); ignored on writes.
+    ...(health ? { health: renderHealth(health) } : {}),
   };
 }
 

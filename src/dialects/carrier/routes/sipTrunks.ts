@@ -8,18 +8,19 @@ import { sendDocument } from "../document.js";
 import { pageLinks, parseCursor } from "../paging.js";
 import { readSipTrunkDocument } from "../parse.js";
 import { readQueryOptions, type QueryOptions } from "../query.js";
+import { UNKNOWN_HEALTH } from "../../../edge/health.js";
 import { renderSipTrunk } from "../render.js";
 import { CreateSipTrunkDocument, ListQuery, SipTrunkParams, UpdateSipTrunkDocument } from "../schemas.js";
 
 const tags = ["Carrier: SIP trunks"];
 
 /** `/carrier/v1/sip_trunks` and `/carrier/v1/sip_trunks/:id`; the trunk is addressed by its UUID. */
-export function registerSipTrunkRoutes(app: FastifyInstance, { services, config }: AppDeps): void {
+export function registerSipTrunkRoutes(app: FastifyInstance, { services, config, edge }: AppDeps): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const collectionUrl = (req: FastifyRequest) => `${config.publicUrl ?? `${req.protocol}://${req.host}`}/carrier/v1/sip_trunks`;
   const accountSid = (req: FastifyRequest) => (req.account as { sid: string }).sid;
   /** The trunk as the resource this request asked for (its sparse fieldset applied). */
-  const resource = (req: FastifyRequest, trunk: TrunkDetail, fields: QueryOptions["fields"]) => renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields);
+  const resource = (req: FastifyRequest, trunk: TrunkDetail, fields: QueryOptions["fields"]) => renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields, (d) => edge?.health.of(d) ?? UNKNOWN_HEALTH);
 
   /** Reads the document and reports the dialect's and the domain's problems together. */
   const readOrThrow = (req: FastifyRequest, urlId?: string) => {

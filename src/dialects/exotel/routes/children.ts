@@ -28,6 +28,8 @@ export interface ChildCollection<T> {
   tag: string;
   noun: string;
   render(item: T): unknown;
+  /** How `GET` lists an item, when it shows more than writes do (read-only extension fields); default `render`. */
+  renderListed?(item: T): unknown;
   /** `GET .../{segment}`: a page of the trunk's items, with list metadata. */
   list?(accountSid: string, trunkSid: string, paging: Paging): Promise<Page<T>>;
   /** `DELETE .../{segment}?id=`: answers with the item as it was. */
@@ -46,7 +48,7 @@ export function registerCollection<T>(app: FastifyInstance, c: ChildCollection<T
         const paging = parsePaging(req.query);
         const page = await list(account_sid, trunk_sid, paging);
         const path = `${trunkPath(account_sid, trunk_sid)}/${c.segment}`;
-        return sendList(req, reply, page.items.map(c.render), listMetadata(path, paging.offset, paging.pageSize, page.hasMore));
+        return sendList(req, reply, page.items.map((item) => (c.renderListed ?? c.render)(item)), listMetadata(path, paging.offset, paging.pageSize, page.hasMore));
       });
     }
     if (remove) {

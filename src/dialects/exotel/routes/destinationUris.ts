@@ -6,6 +6,7 @@ import { parseDestination } from "../destination.js";
 import { sendBatch, sendData } from "../envelope.js";
 import { batchItems } from "../errors.js";
 import { parseId, requireAnyOf } from "../parse.js";
+import { UNKNOWN_HEALTH } from "../../../edge/health.js";
 import { renderDestination } from "../render.js";
 import { TrunkItemParams, TrunkParams } from "../schemas.js";
 import { childUrls, registerCollection, typed } from "./children.js";
@@ -23,7 +24,7 @@ const AddDestinationsBody = Type.Object({
 const UpdateDestinationBody = Type.Object(Rank);
 
 /** Where a trunk's inbound calls go. Each item of a batch succeeds or fails on its own (207). */
-export function registerDestinationRoutes(app: FastifyInstance, { services }: AppDeps): void {
+export function registerDestinationRoutes(app: FastifyInstance, { services, edge }: AppDeps): void {
   const api = typed(app);
   const tags = ["Exotel v2: destination URIs"];
   for (const { url, hide } of childUrls("destination-uris")) {
@@ -50,6 +51,8 @@ export function registerDestinationRoutes(app: FastifyInstance, { services }: Ap
     tag: tags[0]!,
     noun: "destination URI",
     render: renderDestination,
+    // GET adds the edges' probe state (read-only extension `health`, kept in memory by src/edge/health.ts).
+    renderListed: (d) => renderDestination(d, edge?.health.of(d) ?? UNKNOWN_HEALTH),
     list: (account, trunk, p) => services.destinations.list(account, trunk, p.offset, p.pageSize),
     remove: (account, trunk, id) => services.destinations.remove(account, trunk, id),
   });
