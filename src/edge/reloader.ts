@@ -3,6 +3,7 @@ import type { Change, ChangeFeed } from "../services/changeFeed.js";
 import type { Store } from "../store/db.js";
 import { edgeBans } from "./bans.js";
 import { DestinationHealthCache } from "./health.js";
+import { CallCounters, LiveCalls } from "./live.js";
 import { HtableMirror, type HtableOps, type MirrorRow } from "./mirror.js";
 import { CHANGE_EFFECTS, HTABLE_NAMES, HTABLES, MODULE_RELOADS, STATIC_HTABLES, type EdgeViews, type HtableName, type ReloadedModule } from "./projection.js";
 import { DEFAULT_FORGET_AFTER_SECONDS, listEdges, type RegisteredEdge } from "./registry.js";
@@ -19,6 +20,8 @@ export interface ReloaderOptions {
   debounceMs?: number;
   /** How often each edge is asked whether it restarted (or came back). */
   pollMs?: number;
+  /** Live calls per trunk and call counters (src/edge/live.ts): how often they are refreshed; `false`: not kept. */
+  live?: { intervalMs?: number } | false;
   /** Destination health read from the edges (src/edge/health.ts): how often; `false`: not kept. */
   health?: { intervalMs?: number } | false;
   log?: ComponentLog;
@@ -110,6 +113,10 @@ export class EdgeReloader {
   private stopped = false;
   private readonly debounceMs: number;
   private log: ComponentLog;
+  /** Calls up now per trunk on the edges that are not down (GET of a trunk, /metrics). */
+  readonly live: LiveCalls;
+  /** Finished calls by trunk, status and code, from the call records (/metrics). */
+  readonly callCounters: CallCounters;
   /** Destinations' probe states on the edges that are not down (destination-uris, sip_trunks, /metrics). */
   readonly health: DestinationHealthCache;
 
@@ -117,6 +124,9 @@ export class EdgeReloader {
     for (const url of options.urls) this.edges.set(url, this.newEdge(url, true));
     this.debounceMs = options.debounceMs ?? 5;
     this.log = options.log ?? stderrLog("edge_reloader");
+    const intervalMs = (options.live || undefined)?.intervalMs;
+    this.live = new LiveCalls({ store: options.store, intervalMs, edges: () => [...this.edges.values()].filter((e) => !isDown(e)).map((e) => e.rpc) });
+    this.callCounters = new CallCounters({ store: options.store, intervalMs });
     this.health = new DestinationHealthCache({
       intervalMs: (options.health || undefined)?.intervalMs,
       edges: () => [...this.edges.values()].filter((e) => !isDown(e)).map((e) => ({ rpc: e.rpc, name: e.registration?.sipAddress ?? e.rpc.url })),
@@ -130,6 +140,8 @@ export class EdgeReloader {
   /** The server hands over its own logger once it has one. */
   setLogger(log: ComponentLog): void {
     this.log = log;
+    this.live.setLogger(log);
+    this.callCounters.setLogger(log);
     this.health.setLogger(log);
   }
 
@@ -180,6 +192,10 @@ export class EdgeReloader {
       this.discoverer = setInterval(() => void this.discover(), every);
       this.discoverer.unref();
     }
+    if (this.options.live !== false) {
+      this.live.start();
+      this.callCounters.start();
+    }
     if (this.options.health !== false) this.health.start();
     this.schedule(0);
     return this;
@@ -191,6 +207,8 @@ export class EdgeReloader {
     clearInterval(this.poller);
     clearInterval(this.discoverer);
     clearTimeout(this.timer);
+    await this.live.stop();
+    await this.callCounters.stop();
     await this.health.stop();
     await this.discovering;
     await this.running;

@@ -59,6 +59,11 @@ export function registerMetrics(app: FastifyInstance, { limiter, edge }: Pick<Ap
       const bans = await edge.banCounts();
       gauge("trunkline_edge_banned_addresses", "gauge", "Source addresses the edge is banning now (failed authentications or a request flood; edge.md). Absent for an edge that did not answer within 1 s.", (e) => bans.get(e.url));
       gauge("trunkline_edge_heartbeat_age_seconds", "gauge", "Seconds since a registered edge's last heartbeat (the database's clock).", (e) => e.heartbeatAgeSeconds);
+      // Live calls and call counters: read in the background (src/edge/live.ts), never here.
+      lines.push("# HELP trunkline_trunk_active_calls Calls up now on a trunk, summed over the edges (only trunks with calls; refreshed every 2 s).", "# TYPE trunkline_trunk_active_calls gauge");
+      for (const [sid, n] of edge.live.byTrunkSid()) lines.push(`trunkline_trunk_active_calls{trunk="${text(sid)}"} ${n}`);
+      lines.push("# HELP trunkline_calls_total Finished calls by trunk, status and final SIP code, counted when their record lands (since this process started).", "# TYPE trunkline_calls_total counter");
+      for (const c of edge.callCounters.samples()) lines.push(`trunkline_calls_total{trunk="${text(c.trunk)}",status="${text(c.status)}",code="${c.code}"} ${c.value}`);
       // Destination health: each edge's own probe results, read in the background (src/edge/health.ts).
       const probed = edge.health.perEdge();
       const dst = (p: (typeof probed)[number]) => `trunk="${text(p.trunkSid)}",destination="${text(p.destination)}",edge="${text(p.edge)}"`;

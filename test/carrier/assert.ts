@@ -32,7 +32,8 @@ export function assertSipTrunk(resource: any, expected: Record<string, unknown> 
   assert.match(resource.links.self, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/carrier/v1/sip_trunks/${resource.id}$`));
   const a = resource.attributes;
   const credentials = a.authentication_mode === "client_credentials" ? ["username", "password"] : [];
-  assert.deepEqual(Object.keys(a), [...ATTRIBUTE_ORDER, ...credentials, "created_at", "updated_at", "outbound_host_health"]);
+  assert.deepEqual(Object.keys(a), [...ATTRIBUTE_ORDER, ...credentials, "created_at", "updated_at", "active_calls", "outbound_host_health"]);
+  assert.equal(a.active_calls, 0, "no calls up in these suites");
   assert.match(a.created_at, ISO);
   assert.match(a.updated_at, ISO);
   if (credentials.length) {

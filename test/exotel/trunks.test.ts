@@ -39,7 +39,8 @@ describeOnEngines("Exotel trunks and trunk-maps", (server) => {
     const created = assertOk(await c.request("POST", "/trunks", { trunk_name: "getme", nso_code: "ANY-ANY", domain_name: "exoteltest.pstn.exotel.com" }), "POST");
     assert.match(created.trunk_sid, TRUNK_SID);
     const got = assertOk(await c.request("GET", `/trunks/${created.trunk_sid}`), "GET");
-    assert.deepEqual(got, created);
+    // GET adds the live extension field after the reference's fields.
+    assert.deepEqual(got, { ...created, active_calls: 0 });
     const [tls] = (await c.request("POST", `/trunks/${created.trunk_sid}/destination-uris`, { destinations: [{ destination: "203.0.113.9:5061;transport=tls" }] })).body.response;
     assert.equal(assertOk(await c.request("GET", `/trunks/${created.trunk_sid}`), "GET").secure_trunking, "enabled");
     assertOk(await c.request("DELETE", `/trunks/${created.trunk_sid}/destination-uris?id=${tls.data.id}`), "DELETE");

@@ -15,10 +15,10 @@ function outboundHost(t: TrunkDetail): string | null {
 
 /**
  * A trunk as a `sip_trunk` resource: the reference's attributes in its order, the issued
- * credential only in `client_credentials` mode, then the timestamps, then the read-only extension
- * `outbound_host_health`.
+ * credential only in `client_credentials` mode, then the timestamps, then the read-only
+ * extensions `active_calls` and `outbound_host_health`.
  */
-export function renderSipTrunk(t: TrunkDetail, self: string, fields?: ReadonlySet<string>, health: (d: Destination) => DestinationHealth = () => UNKNOWN_HEALTH) {
+export function renderSipTrunk(t: TrunkDetail, self: string, fields?: ReadonlySet<string>, activeCalls = 0, health: (d: Destination) => DestinationHealth = () => UNKNOWN_HEALTH) {
   const primary = t.destinations[0];
   const credential = t.authenticationMode === "client_credentials" ? t.credentials[0] : undefined;
   const attributes = {
@@ -37,6 +37,8 @@ export function renderSipTrunk(t: TrunkDetail, self: string, fields?: ReadonlySe
     ...(credential ? { username: credential.username, password: credential.password } : {}),
     created_at: t.createdAt,
     updated_at: t.updatedAt,
+    // Read-only extension: calls up now, kept in memory by src/edge/live.ts (ignored on writes).
+    active_calls: activeCalls,
     // Read-only extension: the edges' OPTIONS probes of the outbound_host destination (src/edge/health.ts).
     outbound_host_health: primary ? renderHealth(health(primary)) : null,
   };
@@ -44,7 +46,7 @@ export function renderSipTrunk(t: TrunkDetail, self: string, fields?: ReadonlySe
 }
 
 /** Every attribute a sip_trunk can carry: the writable ones, the issued credential, the timestamps. */
-export const SIP_TRUNK_FIELDS: readonly string[] = [...Object.keys(SipTrunkAttributes.properties), "username", "password", "created_at", "updated_at", "outbound_host_health"];
+export const SIP_TRUNK_FIELDS: readonly string[] = [...Object.keys(SipTrunkAttributes.properties), "username", "password", "created_at", "updated_at", "active_calls", "outbound_host_health"];
 
 /** A sparse fieldset (`fields[sip_trunk]`): only the attributes asked for, in the usual order. */
 function sparse(attributes: Record<string, unknown>, fields: ReadonlySet<string>): Record<string, unknown> {

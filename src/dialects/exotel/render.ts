@@ -12,7 +12,11 @@ export function trunkPath(accountSid: string, trunkSid: string): string {
   return `/v2/accounts/${accountSid}/trunks/${trunkSid}`;
 }
 
-export function renderTrunk(t: Trunk) {
+/**
+ * `activeCalls` (GET of a trunk and list items only): the extension field `active_calls`, after
+ * the reference's fields; create and update answer in the reference's shape without it.
+ */
+export function renderTrunk(t: Trunk, activeCalls?: number) {
   const base = trunkPath(t.accountSid, t.sid);
   return {
     trunk_name: t.name,
@@ -30,6 +34,7 @@ export function renderTrunk(t: Trunk) {
     whitelisted_ips: `${base}/whitelisted-ips`,
     credentials: `${base}/credentials`,
     phone_numbers: `${base}/phone-numbers`,
+    ...(activeCalls !== undefined ? { active_calls: activeCalls } : {}),
   };
 }
 

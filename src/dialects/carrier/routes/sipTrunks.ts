@@ -20,7 +20,7 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config,
   const collectionUrl = (req: FastifyRequest) => `${config.publicUrl ?? `${req.protocol}://${req.host}`}/carrier/v1/sip_trunks`;
   const accountSid = (req: FastifyRequest) => (req.account as { sid: string }).sid;
   /** The trunk as the resource this request asked for (its sparse fieldset applied). */
-  const resource = (req: FastifyRequest, trunk: TrunkDetail, fields: QueryOptions["fields"]) => renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields, (d) => edge?.health.of(d) ?? UNKNOWN_HEALTH);
+  const resource = (req: FastifyRequest, trunk: TrunkDetail, fields: QueryOptions["fields"]) => renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields, edge?.live.activeCalls(trunk.id) ?? 0, (d) => edge?.health.of(d) ?? UNKNOWN_HEALTH);
 
   /** Reads the document and reports the dialect's and the domain's problems together. */
   const readOrThrow = (req: FastifyRequest, urlId?: string) => {

@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../../../http/deps.js";
+import type { Trunk } from "../../../domain/types.js";
 import { sendData, sendList } from "../envelope.js";
 import { listMetadata } from "../paging.js";
 import { parsePaging, requireAnyOf } from "../parse.js";
@@ -22,10 +23,12 @@ const UpdateTrunkBody = Type.Object({
 const TrunkQuery = Type.Object({ trunk_sid: Type.Optional(Type.String({ description: "Only this trunk" })), ...PagingFields });
 const DeleteTrunkQuery = Type.Object({ trunk_sid: Type.String() });
 
-export function registerTrunkRoutes(app: FastifyInstance, { services, config }: AppDeps): void {
+export function registerTrunkRoutes(app: FastifyInstance, { services, config, edge }: AppDeps): void {
   const api = typed(app);
   const tags = ["Exotel v2: trunks"];
   const url = "/accounts/:account_sid/trunks";
+  /** A trunk as GET shows it: with its live calls (kept in memory by src/edge/live.ts). */
+  const withLive = (t: Trunk) => renderTrunk(t, edge?.live.activeCalls(t.id) ?? 0);
 
   api.post(url, { schema: { tags, summary: "Create trunk", params: AccountParams, body: CreateTrunkBody } }, async (req, reply) => {
     const { trunk_name, nso_code, domain_name } = req.body;
@@ -41,12 +44,12 @@ export function registerTrunkRoutes(app: FastifyInstance, { services, config }: 
     const sid = req.query.trunk_sid;
     const page = await services.trunks.listByOffset(req.params.account_sid, offset, pageSize, sid);
     const extra = sid !== undefined ? `&trunk_sid=${encodeURIComponent(sid)}` : "";
-    return sendList(req, reply, page.items.map(renderTrunk), listMetadata(`/v2/accounts/${req.params.account_sid}/trunks`, offset, pageSize, page.hasMore, extra));
+    return sendList(req, reply, page.items.map(withLive), listMetadata(`/v2/accounts/${req.params.account_sid}/trunks`, offset, pageSize, page.hasMore, extra));
   });
 
   api.get(`${url}/:trunk_sid`, { schema: { tags, summary: "Get trunk", params: TrunkParams } }, async (req, reply) => {
     const trunk = await services.trunks.get(req.params.account_sid, { sid: req.params.trunk_sid });
-    return sendData(req, reply, renderTrunk(trunk));
+    return sendData(req, reply, withLive(trunk));
   });
 
   api.put(`${url}/:trunk_sid`, { schema: { tags, summary: "Update trunk", params: TrunkParams, body: UpdateTrunkBody } }, async (req, reply) => {
