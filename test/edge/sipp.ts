@@ -124,7 +124,10 @@ export function uacXml(s: UacScenario & { fromFile?: boolean }): string {
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="uac">\n${steps.join("\n")}\n</scenario>\n`;
 }
 
-/** A UAS answering every INVITE with `answer` (200: then waits for ACK and BYE). */
+/**
+ * A UAS answering every INVITE with `answer` (200: then waits for ACK and BYE), and every OPTIONS
+ * with 200 (the edge probes its destinations: a UAS that did not answer would go down).
+ */
 export function uasXml(answer: number): string {
   const reply = (code: number, reason: string, body: boolean) => `<send><![CDATA[
 SIP/2.0 ${code} ${reason}
@@ -137,12 +140,13 @@ SIP/2.0 ${code} ${reason}
 Contact: <sip:[local_ip]:[local_port];transport=[transport]>
 ${body ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP}` : "Content-Length: 0\n"}
 ]]></send>`;
-  const steps = ['<recv request="INVITE" crlf="true"/>'];
+  const steps = ['<recv request="OPTIONS" optional="true" next="options"/>', '<recv request="INVITE" crlf="true"/>'];
   if (answer === 200) {
     steps.push(reply(200, "OK", true), '<recv request="ACK" optional="false"/>', '<recv request="BYE"/>', reply(200, "OK", false));
   } else {
     steps.push(reply(answer, "Failure", false), '<recv request="ACK"/>');
   }
+  steps.push('<nop next="done"/>', '<label id="options"/>', reply(200, "OK", false), '<label id="done"/>');
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="uas">\n${steps.join("\n")}\n</scenario>\n`;
 }
 
