@@ -34,6 +34,8 @@ export interface EdgeOptions {
   guard: EdgeGuardOptions;
   /** Longer requests get 513 Message Too Large (RFC 3261 21.5.14). */
   maxMessageBytes: number;
+  /** false: the edge keeps its call bookkeeping but writes no record (bench:edge's baseline only; default true). */
+  recordCalls?: boolean;
   /** Destination health: SIP OPTIONS probes (docs/edge.md, "Destination health"). */
   probe: EdgeProbeOptions;
 }
@@ -105,13 +107,6 @@ function guardOptions(env: NodeJS.ProcessEnv): EdgeGuardOptions {
   };
 }
 
-/** The edge's SIP address, ip:port, as callers are told to use it: the advertised address behind NAT, else the listen address. */
-export function edgeSipAddress(options: Pick<EdgeOptions, "advertise" | "sipAddress" | "sipPort">): string {
-  const host = (h: string) => (h.includes(":") ? `[${h}]` : h);
-  const ad = options.advertise;
-  return ad ? `${host(ad.host)}:${ad.port ?? options.sipPort}` : `${host(options.sipAddress)}:${options.sipPort}`;
-}
-
 function probeOptions(env: NodeJS.ProcessEnv): EdgeProbeOptions {
   const raw = env.TRUNKLINE_EDGE_PROBE_INTERVAL;
   // 0 switches probing off; anything else must be a positive whole number.
@@ -121,6 +116,13 @@ function probeOptions(env: NodeJS.ProcessEnv): EdgeProbeOptions {
     downAfter: count(env, "TRUNKLINE_EDGE_PROBE_DOWN_AFTER", 3),
     upAfter: count(env, "TRUNKLINE_EDGE_PROBE_UP_AFTER", 2),
   };
+}
+
+/** The edge's SIP address, ip:port, as callers are told to use it: the advertised address behind NAT, else the listen address. */
+export function edgeSipAddress(options: Pick<EdgeOptions, "advertise" | "sipAddress" | "sipPort">): string {
+  const host = (h: string) => (h.includes(":") ? `[${h}]` : h);
+  const ad = options.advertise;
+  return ad ? `${host(ad.host)}:${ad.port ?? options.sipPort}` : `${host(options.sipAddress)}:${options.sipPort}`;
 }
 
 /** The TLS listen address: as configured, else next to the SIP socket (port + 1). */

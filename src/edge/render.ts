@@ -15,6 +15,16 @@ export function kamailioDbUrl(databaseUrl: string): string {
   return `sqlite://${resolve(databaseUrl.replace(/^sqlite:(\/\/)?/, ""))}`;
 }
 
+/**
+ * The body of route[REC_WRITE]: the INSERT in $var(q), synchronous. db_sqlite sets no busy
+ * timeout, so on SQLite the connection gets one first: without it an INSERT while the API writes
+ * would fail at once instead of waiting its turn.
+ */
+function recordWrite(options: EdgeOptions): string {
+  const prepare = isPostgresUrl(options.databaseUrl) ? "" : '\tsql_query("rec", "PRAGMA busy_timeout = 5000");\n';
+  return `${prepare}\tif (!sql_query("rec", "$var(q)")) xlog("L_ERR", "trunkline-edge: call record $var(sid) not written\\n");`;
+}
+
 /** Config-file strings are double-quoted; nothing rendered may break out of them. */
 function quoted(value: string, name: string): string {
   if (/["\\\r\n]/.test(value)) throw new Error(`${name} must not contain quotes, backslashes or line breaks: ${value}`);
@@ -58,15 +68,14 @@ export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPL
     // pike forgets an address after this much silence; a sampling unit's worth at least.
     PIKE_LATENCY: String(Math.max(10, g.pikeUnitSeconds * 5)),
     MAX_MESSAGE: String(options.maxMessageBytes),
-    PROBE_INTERVAL: String(options.probe.intervalSeconds),
-    PROBE_DOWN_AFTER: String(options.probe.downAfter),
-    PROBE_UP_AFTER: String(options.probe.upAfter),
     // Call records (docs/calls.md): the edge's id in them is its SIP address as registered.
     EDGE_ID: quoted(edgeSipAddress(options), "edge SIP address").replace(/'/g, ""),
     CALL_COLUMNS: CALL_COLUMNS.join(", "),
     HOP_COLUMNS: HOP_COLUMNS.join(", "),
-    // db_sqlite sets no busy timeout: without one, an INSERT while the API writes fails at once.
-    REC_PREPARE: isPostgresUrl(options.databaseUrl) ? "" : '\tsql_query("rec", "PRAGMA busy_timeout = 5000");',
+    REC_WRITE: options.recordCalls === false ? "\t# Call records off (a benchmark's baseline).\n\treturn;" : recordWrite(options),
+    PROBE_INTERVAL: String(options.probe.intervalSeconds),
+    PROBE_DOWN_AFTER: String(options.probe.downAfter),
+    PROBE_UP_AFTER: String(options.probe.upAfter),
   };
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
     const value = values[name];

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -382,6 +383,56 @@ describeEdge("SIP edge call records", "127.0.120.1", (stack) => {
       ["completed", 200, "OK"],
       ["failed", 503, "Channel Limit Reached"],
     ]);
+  });
+
+  it("an INVITE retransmitted after the edge's own rejection gets the same answer and no second record", async () => {
+    const t = await p.trunk("retransmitted");
+    await p.map(t, "+919800001030");
+    await stack().settled();
+    const [host, port] = stack().edge.split(":") as [string, string];
+    const sock = createSocket("udp4");
+    await new Promise<void>((r) => sock.bind(0, "127.0.121.9", () => r()));
+    const local = `127.0.121.9:${sock.address().port}`;
+    const finals: string[] = [];
+    sock.on("message", (m) => {
+      const text = m.toString();
+      if (/^SIP\/2\.0 [2-6]\d\d /.test(text)) finals.push(text);
+    });
+    const callId = `retx-${Date.now()}@127.0.121.9`;
+    const head = (method: string, toTag = "") =>
+      [
+        `${method} sip:+919800001030@${stack().edge} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${local};branch=z9hG4bK-retx-${callId.length}`,
+        `From: <sip:retx@${local}>;tag=retx1`,
+        `To: <sip:+919800001030@${stack().edge}>${toTag}`,
+        `Call-ID: ${callId}`,
+        `CSeq: 1 ${method}`,
+        `Contact: <sip:retx@${local}>`,
+        "Max-Forwards: 70",
+        "Content-Length: 0",
+        "",
+        "",
+      ].join("\r\n");
+    const send = (text: string) => new Promise<void>((r, j) => sock.send(text, Number(port), host, (e) => (e ? j(e) : r())));
+    const finalsAtLeast = async (n: number) => {
+      const deadline = Date.now() + 5000;
+      while (finals.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(finals.length >= n, `${n} final answers, got ${finals.length}`);
+    };
+    try {
+      await send(head("INVITE"));
+      await finalsAtLeast(1);
+      await send(head("INVITE"));
+      await finalsAtLeast(2);
+      assert.match(finals[0] as string, /^SIP\/2\.0 480 No Destination/);
+      assert.match(finals[1] as string, /^SIP\/2\.0 480 No Destination/);
+      const toTag = /^To:.*(;tag=[^;\r\n]+)/m.exec(finals[0] as string)?.[1] ?? "";
+      await send(head("ACK", toTag));
+    } finally {
+      sock.close();
+    }
+    const row = await one("+919800001030");
+    assert.deepEqual([row.status, row.sip_code, row.call_id, row.from_number], ["failed", 480, callId, "retx"]);
   });
 
   it("a call placed while the API is stopped is recorded (the edge writes to the store itself)", async () => {
