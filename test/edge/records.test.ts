@@ -435,6 +435,28 @@ describeEdge("SIP edge call records", "127.0.120.1", (stack) => {
     assert.deepEqual([row.status, row.sip_code, row.call_id, row.from_number], ["failed", 480, callId, "retx"]);
   });
 
+  it("the bound of losing the edge (stopped and restarted under a call): finished calls stay recorded, the call up at the time has no record, calls after the restart are", async () => {
+    const pbx = await uas("127.0.120.121");
+    const t = await p.trunk("edge_restart");
+    await p.destinations(t, [{ destination: `${pbx.address};transport=tcp` }]);
+    await p.map(t, "+919800001021");
+    await p.map(t, "+919800001022");
+    await stack().settled();
+    expectCall(await dial("+919800001021"), "a finished call");
+    await one("+919800001021");
+    // Up for 4 s; the edge goes away under it and its BYE finds no dialog. The harness stops Kamailio
+    // with SIGTERM; a SIGKILL loses no more, since the dialogs are in memory only either way.
+    const inProgress = dial("+919800001022", { expect: 200, holdMs: 4000 }, { from: "127.0.121.8", timeoutS: 20 });
+    const deadline = Date.now() + 5000;
+    while (!pbx.invites().some((i) => i.startsWith("INVITE sip:+919800001022@")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await stack().restartEdge();
+    await inProgress;
+    assert.equal((await records("+919800001021", 1)).length, 1, "the finished call's record survives");
+    assert.deepEqual(await records("+919800001022", 0), [], "the call up during the crash has no record");
+    expectCall(await dial("+919800001021"), "a call after the restart");
+    assert.equal((await records("+919800001021", 2)).length, 2);
+  });
+
   it("a call placed while the API is stopped is recorded (the edge writes to the store itself)", async () => {
     const pbx = await uas("127.0.120.120");
     const t = await p.trunk("api_down");
