@@ -6,11 +6,14 @@ import type { Engine } from "../engine.js";
  * - (account_sid, started_at, id): every list is one account's calls in a DateCreated range,
  *   ordered and paged by (started_at, id); the other filters are checked on the rows this range
  *   walk yields, so a page costs its own rows whatever the table's size.
+ * - (account_sid, to_number, started_at, id): `To` finds few calls in a big window; walking the
+ *   window for them cost 100 ms (SQLite) / 480 ms (PostgreSQL) at 1M rows.
  * - (started_at, id): retention walks the oldest rows of all accounts.
  * - call_hops (call_sid, hop): a page's hops in one query, in order.
  */
 export async function up(db: Kysely<unknown>, _engine: Engine): Promise<void> {
   await db.schema.createIndex("calls_account_started").on("calls").columns(["account_sid", "started_at", "id"]).execute();
+  await db.schema.createIndex("calls_account_to").on("calls").columns(["account_sid", "to_number", "started_at", "id"]).execute();
   await db.schema.createIndex("calls_started").on("calls").columns(["started_at", "id"]).execute();
   await db.schema.createIndex("call_hops_call").on("call_hops").columns(["call_sid", "hop"]).execute();
 }

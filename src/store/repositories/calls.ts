@@ -15,14 +15,13 @@ export type CallRowWithTrunks = CallRow & {
  * Every read names the account (tenant isolation in the query): rows of another account, and rows
  * the edge could not attribute to any account (account_sid null), are never reached.
  */
-function selectCalls(db: Executor, accountSid: string) {
+function selectCalls(db: Executor) {
   return db
     .selectFrom("calls as c")
     .leftJoin("trunks as ti", "ti.id", "c.trunk_in_id")
     .leftJoin("trunks as tout", "tout.id", "c.trunk_out_id")
     .selectAll("c")
-    .select(["ti.sid as trunk_in_sid", "ti.uuid as trunk_in_uuid", "tout.sid as trunk_out_sid", "tout.uuid as trunk_out_uuid"])
-    .where("c.account_sid", "=", accountSid);
+    .select(["ti.sid as trunk_in_sid", "ti.uuid as trunk_in_uuid", "tout.sid as trunk_out_sid", "tout.uuid as trunk_out_uuid"]);
 }
 type CallQuery = ReturnType<typeof selectCalls>;
 
@@ -49,14 +48,24 @@ function applyFilter(q: CallQuery, accountSid: string, f: CallFilter): CallQuery
   return q;
 }
 
-/** `(started_at, id) <op> (?, ?)`: one range of the (account_sid, started_at, id) index. */
+/** `(started_at, id) <op> (?, ?)`: the keyset condition of a page after/before a cursor. */
 function beyond(q: CallQuery, op: "<" | ">", p: CallPosition): CallQuery {
   return q.where(sql<boolean>`(c.started_at, c.id) ${sql.raw(op)} (${p.startedAt}, ${p.id})`);
 }
 
+/**
+ * The filter's started_at range narrowed to the cursor's side. SQLite bounds its index walk by
+ * one bound per side and not by the row value: without this it walked every row between the
+ * range's end and the cursor (5 ms instead of 0.5 at 1M rows, growing with the page's depth).
+ */
+function narrowed(f: CallFilter, op: "<" | ">", p: CallPosition): CallFilter {
+  if (op === "<") return { ...f, startedTo: f.startedTo !== undefined && f.startedTo < p.startedAt ? f.startedTo : p.startedAt };
+  return { ...f, startedFrom: f.startedFrom !== undefined && f.startedFrom > p.startedAt ? f.startedFrom : p.startedAt };
+}
+
 export const callsRepo = {
   findBySid(db: Executor, accountSid: string, sid: string): Promise<CallRowWithTrunks | undefined> {
-    return selectCalls(db, accountSid).where("c.sid", "=", sid).executeTakeFirst();
+    return selectCalls(db).where("c.account_sid", "=", accountSid).where("c.sid", "=", sid).executeTakeFirst();
   },
 
   /**
@@ -64,11 +73,15 @@ export const callsRepo = {
    * backwards (`before`) reads in the opposite order; the caller reverses. One query.
    */
   list(db: Executor, accountSid: string, query: CallListQuery): Promise<CallRowWithTrunks[]> {
-    let q = applyFilter(selectCalls(db, accountSid), accountSid, query.filter);
     const forward = query.before === undefined;
     const dir = forward ? query.order : query.order === "asc" ? "desc" : "asc";
     const cursor = query.before ?? query.after;
-    if (cursor) q = beyond(q, dir === "asc" ? ">" : "<", cursor);
+    const op = dir === "asc" ? ">" : "<";
+    // The account as a one-value range and first in the ORDER BY, so that only the
+    // (account_sid, started_at, id) index yields the order: with `=`, PostgreSQL walked the
+    // all-accounts (started_at) index for a big account, filtering out every other account's rows.
+    let q = applyFilter(selectCalls(db).where("c.account_sid", ">=", accountSid).where("c.account_sid", "<=", accountSid), accountSid, cursor ? narrowed(query.filter, op, cursor) : query.filter);
+    if (cursor) q = beyond(q, op, cursor);
     // Ordered as the index is (account first) so that the index alone yields the order.
     return q.orderBy("c.account_sid", dir).orderBy("c.started_at", dir).orderBy("c.id", dir).limit(query.limit + 1).execute();
   },

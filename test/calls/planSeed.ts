@@ -1,0 +1,56 @@
+/**
+ * By hand, not in the suite: seeds N call records (default 1,000,000) and prints the plans and
+ * timings of the call list queries, for docs/calls.md.
+ *   npx tsx test/calls/planSeed.ts sqlite 1000000
+ *   npx tsx test/calls/planSeed.ts postgres 1000000   (PostgreSQL at TRUNKLINE_TEST_PG_URL or 127.0.0.1/test)
+ */
+import type { CallListQuery } from "../../src/domain/calls.js";
+import { migrateToLatest, openStore } from "../../src/store/db.js";
+import { callsRepo } from "../../src/store/repositories/calls.js";
+import { openStoreFixture } from "../helpers/stores.js";
+import { explainList, seedCalls } from "./seed.js";
+
+const engine = (process.argv[2] ?? "sqlite") as "sqlite" | "postgres";
+const N = Number(process.argv[3] ?? 1_000_000);
+const fixture = await openStoreFixture(engine);
+const store = openStore({ databaseUrl: fixture.databaseUrl, ...(fixture.pgSchema ? { pgSchema: fixture.pgSchema } : {}) });
+try {
+  await migrateToLatest(store);
+  const t0 = Date.now();
+  await seedCalls(store, N);
+  console.log(`${engine}: seeded ${N} calls in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const days = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const base = (filter: CallListQuery["filter"] = {}, extra: Partial<CallListQuery> = {}): CallListQuery => ({ filter: { startedFrom: days(31), startedTo: days(0), ...filter }, order: "desc", limit: 50, withHops: false, ...extra });
+  const mid = { startedAt: days(15), id: Math.floor(N * 0.83) };
+  const cases: [string, string, CallListQuery][] = [
+    ["big account (40% of rows), last 31 days, newest first", "acct_big", base()],
+    ["big account, oldest first", "acct_big", base({}, { order: "asc" })],
+    ["big account, After cursor mid-range", "acct_big", base({}, { after: mid })],
+    ["big account, Before cursor mid-range", "acct_big", base({}, { before: mid })],
+    ["big account, Status=busy (10%)", "acct_big", base({ statuses: ["busy"] })],
+    ["big account, TrunkSid (5%)", "acct_big", base({ trunk: { sid: "trbig3" } })],
+    ["big account, To = one number (rare)", "acct_big", base({ toNumbers: ["+912200000001"] })],
+    ["big account, From = one number (rare)", "acct_big", base({ fromNumbers: ["+14150000001"] })],
+    ["big account, Duration eq:5s (<1%)", "acct_big", base({ durationMin: 5, durationMax: 5 })],
+    ["small account (1.2% of rows), last 31 days", "acct_7", base()],
+  ];
+  for (const [title, account, query] of cases) {
+    const runs: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      rows = (await callsRepo.list(store.db, account, query)).length;
+      runs.push(performance.now() - t);
+    }
+    runs.sort((x, y) => x - y);
+    const plan = await explainList(store, account, query);
+    console.log(`\n## ${title}: ${rows} rows, median ${runs[2]?.toFixed(2)} ms (min ${runs[0]?.toFixed(2)})\n    ${plan.join("\n    ")}`);
+  }
+  const t = performance.now();
+  await callsRepo.oldest(store.db, days(60), 1000, false);
+  console.log(`\n## retention batch (1,000 oldest before 60 days ago): ${(performance.now() - t).toFixed(2)} ms`);
+} finally {
+  await store.close();
+  await fixture.dispose();
+}
