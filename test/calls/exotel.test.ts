@@ -261,3 +261,22 @@ describeOnEngines("Exotel v1 Call Details", (server) => {
     await badRequest(`After=${after}&Before=${after}`, "Before cannot be combined with After");
   });
 });
+
+describeOnEngines(
+  "Exotel v1 Call Details rate limit",
+  (server) => {
+    it("shares the account's per-minute budget with v2; over it, 429 in RestException form", async () => {
+      const s = server();
+      const url = `${s.baseUrl}/v1/Accounts/${s.demo.accountSid}/Calls.json`;
+      const headers = { authorization: s.demo.authorization };
+      assert.equal((await send(url, "GET", { headers })).status, 200);
+      assert.equal((await s.demo.request("GET", "/trunks")).status, 200);
+      const r = await send(url, "GET", { headers });
+      assert.equal(r.status, 429);
+      assert.equal(r.body.RestException.Status, 429);
+      assert.match(r.body.RestException.Message, /^Rate limit of 2 requests per minute exceeded; retry in \d+ seconds$/);
+      assert.equal(r.headers.get("x-ratelimit-remaining"), "0");
+    });
+  },
+  { TRUNKLINE_RATE_LIMIT_PER_MINUTE: "2" },
+);
