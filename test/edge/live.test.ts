@@ -194,4 +194,20 @@ describeEdge("Live calls per trunk", "127.0.140.1", (stack) => {
     assert.match(text, /# TYPE trunkline_calls_total counter/);
     assert.match(text, /# TYPE trunkline_trunk_active_calls gauge/);
   });
+
+  it("an edge that stops answering stops counting after its grace polls (its calls are not kept forever)", async () => {
+    const s = stack();
+    const held = call({ edge: s.edge, from: SOURCE_A, number: NUMBER, timeoutS: 20 }, { expect: 200, holdMs: 15000 });
+    await until("the call counted", async () => ((await seen(a)).exotel === 1 ? true : undefined));
+    const stoppedAt = Date.now();
+    await s.stopEdge();
+    // Two more polls keep the last counts (a slow answer is not an outage), then nothing.
+    await until("the stopped edge's call gone", async () => {
+      const now = await seen(a);
+      return now.exotel === 0 && now.carrier === 0 && now.metric === undefined ? true : undefined;
+    });
+    assert.ok(Date.now() - stoppedAt >= 2000, "kept for at least one more poll");
+    assert.equal((await held).ok, false, "the caller's call died with the edge");
+    await s.startEdge();
+  });
 });
