@@ -58,7 +58,7 @@ describeEdge(
       return b;
     };
     const invites = (b: Pbx) => b.requests().filter((r) => r.method === "INVITE").length;
-    const options = (b: Pbx) => b.requests().filter((r) => r.method === "OPTIONS").length;
+    const options = (b: Pbx) => b.probes().length;
     const dial = (number: string) => call({ edge: stack().edge, from: "127.0.131.5", number, transport: "tcp" }, { expect: 200 });
     /** The edge's own view (JSON-RPC dispatcher.list), for the destination at `address` of trunk `sid`. */
     const onEdge = async (sid: string, address: string) => parseDispatcherList(await rpc.call("dispatcher.list")).find((e) => e.trunkSid === sid && `${e.host}:${e.port}` === address);
@@ -116,7 +116,7 @@ describeEdge(
       });
       assert.equal(typeof up.rtt_ms, "number");
       assert.match(up.checked_at ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      const probe = first.requests().find((r) => r.method === "OPTIONS");
+      const probe = first.probes()[0];
       assert.match(probe?.line ?? "", new RegExp(`^OPTIONS sip:${t}@${first.address.replace(/\./g, "\\.")};transport=tcp SIP/2\\.0$`), "the probe names the trunk");
       // Probes leave from the edge's SIP socket (not the JSON-RPC listener): Via names it.
       assert.match(probe?.text ?? "", new RegExp(`^Via: SIP/2\\.0/TCP ${s.edge.replace(/\./g, "\\.")};`, "mi"));

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { connect as netConnect, createServer as netServer, type Server as NetServer, type Socket } from "node:net";
 import { connect as tlsConnect, createServer as tlsServer, type Server as TlsServer } from "node:tls";
 import type { CertificateFiles } from "../../src/edge/tls.js";
-import { headerValues, SipStream, type TlsVerify } from "./sipTls.js";
+import { headerValues, isProbe, SipStream, type TlsVerify } from "./sipTls.js";
 
 /**
  * A PBX behind a trunk, on UDP, TCP or TLS, written with Node's sockets so a test sees every
@@ -40,6 +40,8 @@ export interface Pbx {
   address: string;
   transport: Transport;
   requests(): PbxRequest[];
+  /** The edge's OPTIONS probes (From sip:trunkline-edge@...), kept apart from requests(): they come at any time. */
+  probes(): PbxRequest[];
   /**
    * BYEs this PBX sent (with `hangUpAfterMs`), once each is answered or failed (status 0): waits
    * for those under way, since the caller may be done before the 200 to the BYE reaches the PBX.
@@ -222,7 +224,8 @@ export async function startPbx(address: string, port: number, transport: Transpo
   return {
     address: `${address}:${port}`,
     transport,
-    requests: () => [...received],
+    requests: () => received.filter((r) => !isProbe(r)),
+    probes: () => received.filter(isProbe),
     async hangUps() {
       await Promise.allSettled([...pending]);
       return [...hangUps];
