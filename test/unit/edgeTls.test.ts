@@ -22,7 +22,7 @@ describe("edge TLS settings", () => {
     assert.deepEqual(tlsSocket(withOverride(set, "--tls-listen", "10.0.0.7:5091")), { address: "10.0.0.7", port: 5091 });
     const cfg = renderConfig(withOverride(options(), "--listen", "10.0.0.5:5080"));
     assert.match(cfg, /^enable_tls=yes$/m);
-    assert.match(cfg, /^listen=tls:10\.0\.0\.5:5081$/m);
+    assert.match(cfg, /^listen=tls:10\.0\.0\.5:5081 name "sip_tls"$/m);
     assert.equal(/^loadmodule "(.+)"$/m.exec(cfg)?.[1], "tls.so", "tls is the first module loaded");
     assert.match(cfg, /^modparam\("tls", "config", "tls\.cfg"\)$/m);
   });
