@@ -68,7 +68,7 @@ export class CallService {
   /** A page in the query's order: one query for the calls, one for their hops when asked. */
   async list(accountSid: string, query: CallListQuery): Promise<CallPage> {
     const db = this.ctx.store.db;
-    const rows = await callsRepo.list(db, accountSid, query);
+    const rows = await callsRepo.list(db, this.ctx.store.engine, accountSid, query);
     const more = rows.length > query.limit;
     const page = rows.slice(0, query.limit);
     if (query.before !== undefined) page.reverse();

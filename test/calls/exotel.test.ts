@@ -169,6 +169,7 @@ describeOnEngines("Exotel v1 Call Details", (server) => {
     assert.deepEqual(await q(`DateCreated=${encodeURIComponent(`lte:${ex(addSeconds(t0, 60))}`)}`), [calls.busy, calls.answered]);
     assert.deepEqual(await q(`DateCreated=${encodeURIComponent(`gte:${ex(ago(41 * 86400))};lte:${ex(ago(39 * 86400))}`)}`), [old]);
     assert.deepEqual(await q("To=%2B912240000001"), [calls.canceled, calls.answered]);
+    assert.deepEqual(await q("To=+912240000001"), [calls.canceled, calls.answered], "an unencoded + is a +");
     assert.deepEqual(await q("To=14155550123,14155550124"), [calls.failover, calls.busy]);
     assert.deepEqual(await q("From=%2B14155550100,%2B14155550102"), [calls.rejected, calls.answered]);
     assert.deepEqual(await q("Status=completed"), [calls.failover, calls.answered]);

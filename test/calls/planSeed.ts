@@ -40,7 +40,7 @@ try {
     let rows = 0;
     for (let i = 0; i < 5; i++) {
       const t = performance.now();
-      rows = (await callsRepo.list(store.db, account, query)).length;
+      rows = (await callsRepo.list(store.db, store.engine, account, query)).length;
       runs.push(performance.now() - t);
     }
     runs.sort((x, y) => x - y);

@@ -59,7 +59,7 @@ export async function explainList(store: Store, accountSid: string, query: CallL
       ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: store.location, max: 1, options: `-c search_path=${store.pgSchema}` }) }), log })
       : new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(store.location) }), log });
   try {
-    await callsRepo.list(spy, accountSid, query);
+    await callsRepo.list(spy, store.engine, accountSid, query);
     const q = captured as CompiledQuery;
     if (store.engine === "postgres") {
       const r = await spy.executeQuery({ ...q, sql: `explain (analyze, buffers off, costs off, timing off, summary off) ${q.sql}` });

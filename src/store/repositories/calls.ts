@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder } from "kysely";
 import type { CallFilter, CallListQuery, CallPosition } from "../../domain/calls.js";
+import type { Engine } from "../engine.js";
 import type { Executor } from "../executor.js";
 import type { CallHopRow, CallRow, Database } from "../schema.js";
 
@@ -72,15 +73,17 @@ export const callsRepo = {
    * One page in the list order, plus one row to know whether the walk goes on. Walking
    * backwards (`before`) reads in the opposite order; the caller reverses. One query.
    */
-  list(db: Executor, accountSid: string, query: CallListQuery): Promise<CallRowWithTrunks[]> {
+  list(db: Executor, engine: Engine, accountSid: string, query: CallListQuery): Promise<CallRowWithTrunks[]> {
     const forward = query.before === undefined;
     const dir = forward ? query.order : query.order === "asc" ? "desc" : "asc";
     const cursor = query.before ?? query.after;
     const op = dir === "asc" ? ">" : "<";
-    // The account as a one-value range and first in the ORDER BY, so that only the
-    // (account_sid, started_at, id) index yields the order: with `=`, PostgreSQL walked the
-    // all-accounts (started_at) index for a big account, filtering out every other account's rows.
-    let q = applyFilter(selectCalls(db).where("c.account_sid", ">=", accountSid).where("c.account_sid", "<=", accountSid), accountSid, cursor ? narrowed(query.filter, op, cursor) : query.filter);
+    // PostgreSQL: the account as a one-value range, first in the ORDER BY, so that only the
+    // (account_sid, started_at, id) index yields the order — with `=` it walked the all-accounts
+    // (started_at) index for a big account, filtering out every other account's rows. SQLite:
+    // `=`, since after a range on the first column it bounds its walk by nothing else.
+    const scoped = engine === "postgres" ? selectCalls(db).where("c.account_sid", ">=", accountSid).where("c.account_sid", "<=", accountSid) : selectCalls(db).where("c.account_sid", "=", accountSid);
+    let q = applyFilter(scoped, accountSid, cursor ? narrowed(query.filter, op, cursor) : query.filter);
     if (cursor) q = beyond(q, op, cursor);
     // Ordered as the index is (account first) so that the index alone yields the order.
     return q.orderBy("c.account_sid", dir).orderBy("c.started_at", dir).orderBy("c.id", dir).limit(query.limit + 1).execute();

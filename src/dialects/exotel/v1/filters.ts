@@ -70,7 +70,8 @@ export function parseCallListQuery(query: Record<string, unknown>, now: Date = n
   const list = (name: string, max: number, valid: RegExp, what: string): string[] | undefined => {
     const v = text(name);
     if (v === undefined) return undefined;
-    const items = v.split(",").map((s) => s.trim());
+    // A "+" sent unencoded arrives as a space: "+9122…" read as " 9122…" is still that number.
+    const items = v.split(",").map((s) => s.replace(/^ (?=\d)/, "+").trim());
     if (items.length > max) bad(name, `${name} takes at most ${max} values, got ${items.length}`);
     else if (!items.every((s) => valid.test(s))) bad(name, `${name} must be ${what}, comma-separated`);
     else return [...new Set(items)];
