@@ -52,6 +52,9 @@ export const destinationKey = (d: DestinationRef): string => `${d.trunkSid} ${d.
 /** A probed entry of one edge's dispatcher list. */
 export interface ProbedEntry extends DestinationRef {
   key: string;
+  /** Its dispatcher set and URI as the edge has them (for dispatcher.set_state). */
+  setId: number;
+  rawUri: string;
   /** `sip:host:port;transport=x`, without the trunk's sid. */
   uri: string;
   up: boolean;
@@ -92,6 +95,8 @@ export function parseDispatcherList(list: unknown): ProbedEntry[] {
       out.push({
         ...ref,
         key: destinationKey(ref),
+        setId: id,
+        rawUri: t.DEST?.URI ?? "",
         uri: `sip:${rawHost}:${port}${ref.transport === "udp" ? "" : `;transport=${ref.transport}`}`,
         up: !/[ID]/.test(flags),
         failing: flags.includes("T"),
@@ -101,6 +106,22 @@ export function parseDispatcherList(list: unknown): ProbedEntry[] {
     }
   }
   return out;
+}
+
+/**
+ * Runs `reload` (dispatcher.reload on `rpc`) keeping what the probes found: a reload forgets every
+ * entry's state (Kamailio 5.6), which would send calls to destinations known down until their
+ * probes fail again. The entries down before are marked down again after it (dispatcher.set_state
+ * "ip": inactive, still probed, so they come back up by themselves). An entry that is gone, or
+ * an edge that does not answer the list, is left to the probes.
+ */
+export async function reloadKeepingDown(rpc: EdgeRpc, reload: () => Promise<void>): Promise<void> {
+  const down = await rpc.call("dispatcher.list").then(
+    (list) => parseDispatcherList(list).filter((e) => !e.up),
+    () => [] as ProbedEntry[],
+  );
+  await reload();
+  for (const e of down) await rpc.call("dispatcher.set_state", ["ip", e.setId, e.rawUri]).catch(() => undefined);
 }
 
 export interface HealthCacheOptions {

@@ -2,7 +2,7 @@ import { stderrLog, type ComponentLog } from "../log.js";
 import type { Change, ChangeFeed } from "../services/changeFeed.js";
 import type { Store } from "../store/db.js";
 import { edgeBans } from "./bans.js";
-import { DestinationHealthCache } from "./health.js";
+import { DestinationHealthCache, reloadKeepingDown } from "./health.js";
 import { CallCounters, LiveCalls } from "./live.js";
 import { HtableMirror, type HtableOps, type MirrorRow } from "./mirror.js";
 import { CHANGE_EFFECTS, HTABLE_NAMES, HTABLES, MODULE_RELOADS, STATIC_HTABLES, type EdgeViews, type HtableName, type ReloadedModule } from "./projection.js";
@@ -411,6 +411,12 @@ export class EdgeReloader {
 
   /** Module reloads are rate limited (reload_delta); inside the window the edge says so: retry. */
   private async reload(edge: Edge, method: string): Promise<void> {
+    // dispatcher.reload forgets which destinations the probes found down: marked down again after it.
+    if (method === MODULE_RELOADS.dispatcher) return reloadKeepingDown(edge.rpc, () => this.reloadOnce(edge, method));
+    return this.reloadOnce(edge, method);
+  }
+
+  private async reloadOnce(edge: Edge, method: string): Promise<void> {
     const deadline = Date.now() + 10000;
     for (;;) {
       try {

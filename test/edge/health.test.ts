@@ -136,6 +136,14 @@ describeEdge(
       assert.deepEqual([invites(first), invites(second)], [1, 1], "the down destination is skipped");
       assert.ok(Date.now() - started < FR_TIMER_MS + 2500, "no fr_timer wait on the down destination");
 
+      // The edge reloads its destinations (one added to another trunk): it still knows the first is down.
+      const other = await p.trunk("health_other");
+      await p.destinations(other, [{ destination: "127.0.130.109:5060;transport=tcp" }]);
+      await s.settled();
+      assert.equal((await onEdge(t, first.address))?.up, false, "still down after the edge reloaded its destinations");
+      expectCall(await dial("+919800001301"), "after a reload: the second answers");
+      assert.deepEqual([invites(first), invites(second)], [1, 2], "still skipped after the reload");
+
       // Down in both APIs and /metrics; the other stays up.
       await until("down in the Exotel API", async () => ((await exotelHealth(t, first.address)).state === "down" ? true : undefined), 10000);
       assert.equal((await exotelHealth(t, second.address)).state, "up");
@@ -149,7 +157,9 @@ describeEdge(
       const text = await metricsText(s);
       assert.equal(upSample(text, t, first.address), 0, "trunkline_destination_up 0 for the down destination");
       assert.equal(upSample(text, t, second.address), 1);
-      assert.match(text, new RegExp(`^trunkline_destination_rtt_ms\\{trunk="${t}",destination="sip:${second.address.replace(/\./g, "\\.")};transport=tcp",edge="[^"]+"\\} \\d+$`, "m"));
+      // RTT once the up destination's probes were answered (a reload starts its statistics afresh).
+      const rtt = new RegExp(`^trunkline_destination_rtt_ms\\{trunk="${t}",destination="sip:${second.address.replace(/\./g, "\\.")};transport=tcp",edge="[^"]+"\\} \\d+$`, "m");
+      await until("the RTT of the up destination in /metrics", async () => (rtt.test(await metricsText(s)) ? true : undefined), 10000);
 
       // Answers again: up by itself after UP_AFTER answers, and calls go to it again.
       deaf.delete(first.address);
@@ -157,7 +167,7 @@ describeEdge(
       await until("up in the Exotel API", async () => ((await exotelHealth(t, first.address)).state === "up" ? true : undefined), 10000);
       await until("up in /metrics", async () => (upSample(await metricsText(s), t, first.address) === 1 ? true : undefined), 10000);
       expectCall(await dial("+919800001301"), "first up again: it answers");
-      assert.deepEqual([invites(first), invites(second)], [2, 1]);
+      assert.deepEqual([invites(first), invites(second)], [2, 2]);
 
       // One log line per state change, naming the destination and the trunk.
       const downLines = s.log().split("\n").filter((l) => l.includes(`destination ${first.address} of trunk ${t} down`));
