@@ -1,4 +1,5 @@
-import { stderrLog, type ComponentLog } from "../log.js";
+import type { ComponentLog } from "../log.js";
+import { Poller } from "./poller.js";
 import { DISPATCHER_SETS_PER_TRUNK, FALLBACK_SET_OFFSET } from "./projection.js";
 import type { EdgeRpc } from "./rpc.js";
 
@@ -142,19 +143,12 @@ export const UNKNOWN_HEALTH: DestinationHealth = { state: "unknown", rttMs: null
 const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** Each live edge's destination states, refreshed every interval (see the top of this file). */
-export class DestinationHealthCache {
+export class DestinationHealthCache extends Poller {
   private readonly views = new Map<string, EdgeView>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private readonly failing = new Set<string>();
-  private log: ComponentLog;
 
   constructor(private readonly options: HealthCacheOptions) {
-    this.log = options.log ?? stderrLog("destination_health");
-  }
-
-  setLogger(log: ComponentLog): void {
-    this.log = log;
+    super(options.intervalMs ?? HEALTH_INTERVAL_MS, "destination_health", options.log);
   }
 
   /** The destination's health merged over the edges, as of the last read. */
@@ -180,29 +174,8 @@ export class DestinationHealthCache {
     return out.sort((a, b) => (a.edge + a.trunkSid + a.destination < b.edge + b.trunkSid + b.destination ? -1 : 1));
   }
 
-  start(): this {
-    const every = this.options.intervalMs ?? HEALTH_INTERVAL_MS;
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), every);
-    this.timer.unref();
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  /** One read of every edge (a read still running is waited for instead). */
-  refresh(): Promise<void> {
-    this.running ??= this.poll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async poll(): Promise<void> {
+  /** One read of every edge. */
+  protected async poll(): Promise<void> {
     const edges = this.options.edges();
     const urls = new Set(edges.map((e) => e.rpc.url));
     for (const url of this.views.keys()) if (!urls.has(url)) this.views.delete(url);

@@ -1,4 +1,5 @@
-import { stderrLog, type ComponentLog } from "../log.js";
+import type { ComponentLog } from "../log.js";
+import { Poller } from "./poller.js";
 import type { Store } from "../store/db.js";
 import type { EdgeRpc } from "./rpc.js";
 
@@ -68,22 +69,15 @@ interface EdgeCounts {
 }
 
 /** Active calls per trunk over every edge, refreshed every interval (see the top of this file). */
-export class LiveCalls {
+export class LiveCalls extends Poller {
   private readonly perEdge = new Map<string, EdgeCounts>();
   private totals = new Map<number, number>();
   /** Sids of the trunks with calls now (for /metrics). */
   private sids = new Map<number, string>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private readonly failing = new Set<string>();
-  private log: ComponentLog;
 
   constructor(private readonly options: LiveCallsOptions) {
-    this.log = options.log ?? stderrLog("live_calls");
-  }
-
-  setLogger(log: ComponentLog): void {
-    this.log = log;
+    super(options.intervalMs ?? LIVE_INTERVAL_MS, "live_calls", options.log);
   }
 
   /** Calls up now on the trunk, as of the last poll (0 when none, or no edge answered). */
@@ -101,29 +95,8 @@ export class LiveCalls {
     return out.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
 
-  start(): this {
-    const every = this.options.intervalMs ?? LIVE_INTERVAL_MS;
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), every);
-    this.timer.unref();
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  /** One poll of every edge (a poll still running is waited for instead). */
-  refresh(): Promise<void> {
-    this.running ??= this.poll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  private async poll(): Promise<void> {
+  /** One poll of every edge. */
+  protected async poll(): Promise<void> {
     const edges = this.options.edges();
     const urls = new Set(edges.map((e) => e.url));
     for (const url of this.perEdge.keys()) if (!urls.has(url)) this.perEdge.delete(url);
@@ -195,21 +168,14 @@ interface CallRow {
  * its outbound trunk. PostgreSQL hands out serial ids before commit, so an id can appear after a
  * higher one: ids skipped over are looked for again for `gapMs` (default 60 s).
  */
-export class CallCounters {
+export class CallCounters extends Poller {
   private lastId: number | undefined;
   private readonly counts = new Map<string, CallCount>();
   private readonly gaps = new Map<number, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private failing = false;
-  private log: ComponentLog;
 
   constructor(private readonly options: CallCountersOptions) {
-    this.log = options.log ?? stderrLog("call_counters");
-  }
-
-  setLogger(log: ComponentLog): void {
-    this.log = log;
+    super(options.intervalMs ?? LIVE_INTERVAL_MS, "call_counters", options.log);
   }
 
   /** Every series counted so far, by trunk, status and code. */
@@ -217,39 +183,16 @@ export class CallCounters {
     return [...this.counts.values()].sort((a, b) => (a.trunk !== b.trunk ? (a.trunk < b.trunk ? -1 : 1) : a.status !== b.status ? (a.status < b.status ? -1 : 1) : a.code - b.code));
   }
 
-  start(): this {
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.options.intervalMs ?? LIVE_INTERVAL_MS);
-    this.timer.unref();
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  /**
-   * Reads what landed since the last read (the first call only notes where the table ends).
-   * Resolves when done; a read still running is waited for instead.
-   */
-  refresh(): Promise<void> {
-    this.running ??= this.read()
-      .then(
-        () => {
-          if (this.failing) this.log.info({}, "call counters: call records readable again");
-          this.failing = false;
-        },
-        (error: unknown) => {
-          if (!this.failing) this.log.warn({ err: (error as Error).message }, "call counters: reading call records failed; retrying");
-          this.failing = true;
-        },
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
+  /** Reads what landed since the last read (the first read only notes where the table ends). */
+  protected async poll(): Promise<void> {
+    try {
+      await this.read();
+      if (this.failing) this.log.info({}, "call counters: call records readable again");
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.log.warn({ err: (error as Error).message }, "call counters: reading call records failed; retrying");
+      this.failing = true;
+    }
   }
 
   /** Resolves once the starting point is known: records landing after this are counted. */
