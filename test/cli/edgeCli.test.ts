@@ -8,6 +8,7 @@ import { requireKamailio } from "../../src/edge/process.js";
 import { freePort } from "../helpers/process.js";
 import { expectCall } from "../edge/assertions.js";
 import { call, removeSippFiles, requireSipp, startUas, type Uas } from "../edge/sipp.js";
+import { until } from "../helpers/wait.js";
 
 const MAIN = join(import.meta.dirname, "../../src/cli/main.ts");
 const AUTH = "Basic " + Buffer.from("exoteltest:a1b2c3d4e5f6g7h8i9j0").toString("base64");
@@ -22,15 +23,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; out
   return { child, output: () => output };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The README's edge section, as written: `trunkline edge` and `trunkline serve` on one store. */
 describe("trunkline edge and serve, as the README runs them", () => {

@@ -11,6 +11,7 @@ import { describeEdge, type EdgeStack } from "./harness.js";
 import { Provision } from "./provision.js";
 import { startPbx, type Pbx } from "./sipPbx.js";
 import { call } from "./sipp.js";
+import { until } from "../helpers/wait.js";
 
 // Edge on 127.0.130.1; PBXs on 127.0.130.10x; callers on 127.0.131.x.
 // Probes every second; 2 failures in a row mark a destination down, 2 answers bring it back.
@@ -25,20 +26,6 @@ const DOWN_BOUND_MS = (DOWN_AFTER + 1) * INTERVAL_S * 1000 + FR_TIMER_MS;
 /** Slack for a loaded 2-core machine (timers, the poll below). */
 const SLACK_MS = 4000;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeEdge(
   "Destination health",

@@ -10,26 +10,13 @@ import { expectCall } from "./assertions.js";
 import { describeEdge, type EdgeStack } from "./harness.js";
 import { Provision } from "./provision.js";
 import { call, startUas, type Uas } from "./sipp.js";
+import { until } from "../helpers/wait.js";
 
 // Edge on 127.0.140.1; trunk A's PBX (a sipp UAS) on 127.0.140.200; callers on 127.0.141.x.
 const NUMBER = "+919800001401";
 const SOURCE_A = "127.0.141.1";
 const SOURCE_B = "127.0.141.2";
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** /metrics as text. */
 async function metrics(s: EdgeStack): Promise<string> {

@@ -14,6 +14,7 @@ import { ENGINES } from "../helpers/stores.js";
 import { expectCall } from "./assertions.js";
 import { Provision } from "./provision.js";
 import { call, removeSippFiles, requireSipp, startUas, type Uas } from "./sipp.js";
+import { until } from "../helpers/wait.js";
 
 const MAIN = join(import.meta.dirname, "../../src/cli/main.ts");
 
@@ -31,15 +32,6 @@ interface Ready {
   edges: ReadyEdge[];
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30000, context: () => string = () => ""): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms\n${context()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /**
  * Issue 10's "a second edge started with `trunkline edge` against the same store is picked up and

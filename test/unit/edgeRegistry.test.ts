@@ -9,18 +9,10 @@ import { ChangeFeed } from "../../src/services/changeFeed.js";
 import { migrateToLatest, openStore, type Store } from "../../src/store/db.js";
 import { ENGINES, openStoreFixture, type StoreFixture } from "../helpers/stores.js";
 import { startFakeEdge } from "./fakeEdge.js";
+import { until } from "../helpers/wait.js";
 
 const quiet = { warn: () => {}, info: () => {} };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Sets an edge's last heartbeat `seconds` before now (the database's clock), as missed beats would. */
 async function ageHeartbeat(store: Store, rpcUrl: string, seconds: number): Promise<void> {
