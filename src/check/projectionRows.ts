@@ -29,23 +29,16 @@ export async function trunkKeyRows(store: Store, trunkId: number): Promise<Htabl
   return rows.map((r) => ({ key: r.key_name, value: r.key_value }));
 }
 
-/** Rows of the views the permissions and dispatcher modules load (not typed in projection.ts: only read here). */
-type ModuleViews = {
-  edge_address: { grp: number; ip_addr: string; mask: number };
-  edge_dispatcher: { setid: number; destination: string };
-};
-const moduleViews = (store: Store) => store.db.withTables<ModuleViews>();
-
 /** The trunk's ACL as the permissions module loads it: "ip/mask". */
 export async function aclRows(store: Store, trunkId: number): Promise<string[]> {
-  const rows = await moduleViews(store).selectFrom("edge_address").select(["ip_addr", "mask"]).where("grp", "=", trunkId).execute();
+  const rows = await views(store).selectFrom("edge_address").select(["ip_addr", "mask"]).where("grp", "=", trunkId).execute();
   return rows.map((r) => `${r.ip_addr}/${r.mask}`);
 }
 
 /** The trunk's dispatcher entries: "<set id> <destination URI>" (sets trunk id × 64 + level). */
 export async function dispatcherRows(store: Store, trunkId: number): Promise<string[]> {
   const first = trunkId * DISPATCHER_SETS_PER_TRUNK;
-  const rows = await moduleViews(store)
+  const rows = await views(store)
     .selectFrom("edge_dispatcher")
     .select(["setid", "destination"])
     .where("setid", ">", first)

@@ -169,6 +169,9 @@ export type EdgeViews = {
   edge_numbers: HtableRow & { trunk_id: number };
   edge_routes: HtableRow & { account_sid: string };
   edge_country_keys: HtableRow;
+  // The columns of the module views that `trunkline check` compares with an edge's memory.
+  edge_address: { grp: number; ip_addr: string; mask: number };
+  edge_dispatcher: { setid: number; destination: string };
 };
 
 export interface ViewDefinition {
