@@ -117,6 +117,21 @@ export interface EdgesTable {
   stopped_at: string | null;
 }
 
+/** A running media relay (rtpengine), as it registered itself (migration 007; src/media/registry.ts). */
+export interface MediaRelaysTable {
+  id: string;
+  /** Where API processes reach its ng control port, ip:port (UDP). */
+  ng_address: string;
+  /** The address its media sockets are reached on (the advertised one behind NAT). */
+  media_address: string;
+  version: string;
+  heartbeat_seconds: number;
+  /** The database's clock. */
+  started_at: string;
+  heartbeat_at: string;
+  stopped_at: string | null;
+}
+
 /**
  * A call attempt that reached a final answer, written by the SIP edge when the call ends
  * (migration 005; docs/calls.md). Never written by the API.
@@ -181,6 +196,7 @@ export interface Database {
   credentials: CredentialsTable;
   trunk_settings: TrunkSettingsTable;
   edges: EdgesTable;
+  media_relays: MediaRelaysTable;
   calls: CallsTable;
   call_hops: CallHopsTable;
 }

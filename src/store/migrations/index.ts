@@ -7,6 +7,7 @@ import * as m003 from "./003_inbound_country.js";
 import * as m004 from "./004_edges.js";
 import * as m005 from "./005_calls.js";
 import * as m006 from "./006_call_indexes.js";
+import * as m007 from "./007_media_relays.js";
 
 export interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -20,6 +21,7 @@ export const migrations: Record<string, EngineMigration> = {
   "004_edges": m004,
   "005_calls": m005,
   "006_call_indexes": m006,
+  "007_media_relays": m007,
 };
 
 /**
