@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { arch } from "node:os";
 import type { Config } from "../config.js";
 import type { Region } from "../domain/regions.js";
+import { parseUdpAddress } from "../media/address.js";
 import { isPostgresUrl } from "../store/db.js";
 
 /** Everything the edge's Kamailio config is rendered from. */
@@ -38,6 +39,16 @@ export interface EdgeOptions {
   recordCalls?: boolean;
   /** Destination health: SIP OPTIONS probes (docs/edge.md, "Destination health"). */
   probe: EdgeProbeOptions;
+  /** Media anchoring through rtpengine (docs/media.md); undefined: signalling only, SDP untouched. */
+  media?: EdgeMediaOptions;
+}
+
+/** The media relays the edge anchors every call's RTP through (Kamailio's rtpengine set). */
+export interface EdgeMediaOptions {
+  /** rtpengine ng control addresses, one set: calls are spread over those that answer. */
+  ng: Array<{ host: string; port: number }>;
+  /** Seconds a relay that did not answer is left alone before it is tried again. */
+  retrySeconds: number;
 }
 
 /** OPTIONS probing of destinations (dispatcher). */
@@ -116,6 +127,23 @@ function probeOptions(env: NodeJS.ProcessEnv): EdgeProbeOptions {
     downAfter: count(env, "TRUNKLINE_EDGE_PROBE_DOWN_AFTER", 3),
     upAfter: count(env, "TRUNKLINE_EDGE_PROBE_UP_AFTER", 2),
   };
+}
+
+/** The rtpengine ng port when TRUNKLINE_MEDIA=rtpengine names no TRUNKLINE_MEDIA_NG (rtpengine's usual one). */
+export const DEFAULT_MEDIA_NG = "127.0.0.1:2223";
+
+/**
+ * TRUNKLINE_MEDIA (`rtpengine` | `off`) and TRUNKLINE_MEDIA_NG (`ip:port[,ip:port...]`): media is
+ * anchored when relays are named (or TRUNKLINE_MEDIA=rtpengine asks for the local one), never
+ * when TRUNKLINE_MEDIA=off.
+ */
+export function mediaOptions(env: NodeJS.ProcessEnv): EdgeMediaOptions | undefined {
+  const mode = (env.TRUNKLINE_MEDIA ?? "").trim().toLowerCase();
+  if (mode !== "" && mode !== "rtpengine" && mode !== "off") throw new Error(`TRUNKLINE_MEDIA must be rtpengine or off, got '${env.TRUNKLINE_MEDIA}'`);
+  const raw = (env.TRUNKLINE_MEDIA_NG ?? "").trim();
+  if (mode === "off" || (mode === "" && raw === "")) return undefined;
+  const ng = (raw || DEFAULT_MEDIA_NG).split(",").map((item) => parseUdpAddress(item, "each TRUNKLINE_MEDIA_NG address"));
+  return { ng, retrySeconds: count(env, "TRUNKLINE_MEDIA_RETRY_SECONDS", 5) };
 }
 
 /** The edge's SIP address, ip:port, as callers are told to use it: the advertised address behind NAT, else the listen address. */
@@ -204,6 +232,7 @@ export function edgeOptions(config: Config, env: NodeJS.ProcessEnv = process.env
     guard: guardOptions(env),
     maxMessageBytes: 32768,
     probe: probeOptions(env),
+    media: mediaOptions(env),
   };
 }
 

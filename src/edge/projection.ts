@@ -98,6 +98,7 @@ export const TRUNK_KEYS = {
   plus: "'1' when the dial string gets a leading '+'",
   alias: "caller id for calls out (trunk_external_alias / default_sender)",
   ds: "the trunk's dispatcher sets in priority order, as ds_select_routes rules: '<set>=11;<set>=11'",
+  srtp: "'1' when a destination of the trunk uses TLS (secure_trunking enabled): its leg's media is SDES-SRTP (RTP/SAVP), never plain RTP",
   dsall: "the trunk's fallback set, every destination in priority order, used when all are down by their probes: '<set>=8'",
 } as const;
 export type TrunkKey = keyof typeof TRUNK_KEYS;
@@ -276,6 +277,8 @@ export const VIEWS: ViewDefinition[] = [
           JOIN (SELECT l.trunk_id, ${concat(`CAST(l.trunk_id * ${DISPATCHER_SETS_PER_TRUNK} + l.lvl AS text) || '=11'`, "l.lvl")} AS rules
                 FROM (SELECT DISTINCT trunk_id, lvl FROM (${RANKED}) x ORDER BY trunk_id, lvl) l
                 GROUP BY l.trunk_id) g ON g.trunk_id = t.id
+        UNION ALL SELECT t.id, t.account_sid, ${kv("srtp", "'1'")} FROM trunks t
+          WHERE EXISTS (SELECT 1 FROM destinations d WHERE d.trunk_id = t.id AND d.transport = 'tls')
         UNION ALL SELECT t.id, t.account_sid, ${kv("dsall", `CAST(t.id * ${DISPATCHER_SETS_PER_TRUNK} + ${FALLBACK_SET_OFFSET} AS text) || '=8'`)} FROM trunks t
           WHERE EXISTS (SELECT 1 FROM destinations d WHERE d.trunk_id = t.id)
       ) a`;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,25 @@ function recordWrite(options: EdgeOptions): string {
 function quoted(value: string, name: string): string {
   if (/["\\\r\n]/.test(value)) throw new Error(`${name} must not contain quotes, backslashes or line breaks: ${value}`);
   return value;
+}
+
+/**
+ * The media placeholders: `#!define WITH_MEDIA` switches anchoring (and the NAT handling and
+ * topology hiding that come with it) on. The rtpengine set lists every relay; topoh's key is
+ * derived from the edge's identity, so it is the same after a restart (calls up keep working) and
+ * differs between edges.
+ */
+function mediaValues(options: EdgeOptions): Record<string, string> {
+  const media = options.media;
+  const sock = (a: { host: string; port: number }) => (a.host.includes(":") ? `udp6:[${a.host}]:${a.port}` : `udp:${a.host}:${a.port}`);
+  const edgeId = edgeSipAddress(options);
+  return {
+    MEDIA_DEFINE: media ? "#!define WITH_MEDIA" : "# Media: signalling only (TRUNKLINE_MEDIA=off, or no TRUNKLINE_MEDIA_NG): SDP passes untouched.",
+    MEDIA_NG: media ? media.ng.map(sock).join(" ") : "",
+    MEDIA_RETRY: String(media?.retrySeconds ?? 5),
+    TOPOH_KEY: createHash("sha256").update(`trunkline-topoh|${edgeId}|${options.realm}`).digest("hex").slice(0, 32),
+    TOPOH_IP: quoted(options.advertise?.host ?? options.sipAddress, "edge address"),
+  };
 }
 
 export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPLATE_PATH, "utf8")): string {
@@ -76,6 +96,7 @@ export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPL
     PROBE_INTERVAL: String(options.probe.intervalSeconds),
     PROBE_DOWN_AFTER: String(options.probe.downAfter),
     PROBE_UP_AFTER: String(options.probe.upAfter),
+    ...mediaValues(options),
   };
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
     const value = values[name];

@@ -59,16 +59,22 @@ export interface PbxOptions {
   verify?: TlsVerify;
   /** While it returns true, OPTIONS get no answer (the edge's probes of this destination fail); INVITEs still do. */
   ignoreOptions?: () => boolean;
+  /** The final answer to an INVITE (default 200); 0: ring (180) and never answer, a CANCEL gets 487. */
+  answer?: number;
+  /** The SDP of its 200, given the INVITE (default: audio on port 6000 of its own address). */
+  sdp?: (invite: string) => string;
+  /** The Contact it sends instead of its own address (a PBX behind NAT names its private one). */
+  contact?: string;
 }
 
 const SDP = (host: string) => ["v=0", `o=pbx 1 1 IN IP4 ${host}`, "s=-", `c=IN IP4 ${host}`, "t=0 0", "m=audio 6000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\r\n");
 
-function response(request: string, status: string, contact: string, toTag: string, withSdp: boolean): string {
+function response(request: string, status: string, contact: string, toTag: string, sdp: string | undefined): string {
   const copied = ["Via", "From", "To", "Call-ID", "CSeq", "Record-Route"].flatMap((name) =>
     headerValues(request, name).map((value) => `${name}: ${name === "To" && !/;\s*tag=/i.test(value) ? `${value};tag=${toTag}` : value}`),
   );
-  const body = withSdp ? SDP(contact.split(":")[0] as string) : "";
-  const lines = [`SIP/2.0 ${status}`, ...copied, `Contact: <${contact}>`, ...(withSdp ? ["Content-Type: application/sdp"] : []), `Content-Length: ${Buffer.byteLength(body)}`];
+  const body = sdp ?? "";
+  const lines = [`SIP/2.0 ${status}`, ...copied, `Contact: <${contact}>`, ...(sdp === undefined ? [] : ["Content-Type: application/sdp"]), `Content-Length: ${Buffer.byteLength(body)}`];
   return `${lines.join("\r\n")}\r\n\r\n${body}`;
 }
 
@@ -96,7 +102,8 @@ export async function startPbx(address: string, port: number, transport: Transpo
   const hangUps: HangUp[] = [];
   const streams = new Set<Socket>();
   const pending = new Set<Promise<void>>();
-  const contact = `sip:pbx@${address}:${port}${transport === "udp" ? "" : `;transport=${transport}`}`;
+  const contact = options.contact ?? `sip:pbx@${address}:${port}${transport === "udp" ? "" : `;transport=${transport}`}`;
+  const sdpFor = (invite: string) => (options.sdp ? options.sdp(invite) : SDP(address));
   const dialogs = new Map<string, Dialog>();
   let udp: UdpSocket | undefined;
   let server: NetServer | TlsServer | undefined;
@@ -177,10 +184,17 @@ export async function startPbx(address: string, port: number, transport: Transpo
       // A retransmitted INVITE gets the same To tag.
       const dialog = dialogs.get(callId) ?? { invite: message, toTag: randomBytes(6).toString("hex") };
       dialogs.set(callId, dialog);
-      reply(response(message, "200 OK", contact, dialog.toTag, true));
+      const answer = options.answer ?? 200;
+      if (answer === 200) reply(response(message, "200 OK", contact, dialog.toTag, sdpFor(message)));
+      else if (answer === 0) reply(response(message, "180 Ringing", contact, dialog.toTag, undefined));
+      else reply(response(message, `${answer} Failure`, contact, dialog.toTag, undefined));
+    } else if (method === "CANCEL") {
+      reply(response(message, "200 OK", contact, dialogs.get(callId)?.toTag ?? "x", undefined));
+      const dialog = dialogs.get(callId);
+      if (dialog && options.answer === 0) reply(response(dialog.invite, "487 Request Terminated", contact, dialog.toTag, undefined));
     } else if (method === "ACK") {
       const dialog = dialogs.get(callId);
-      if (dialog && options.hangUpAfterMs !== undefined && !stopped) {
+      if (dialog && (options.answer ?? 200) === 200 && options.hangUpAfterMs !== undefined && !stopped) {
         const job = new Promise<void>((r) => setTimeout(r, options.hangUpAfterMs)).then(async () => {
           hangUps.push(await hangUp(dialog));
         });
@@ -190,7 +204,7 @@ export async function startPbx(address: string, port: number, transport: Transpo
     } else if (method === "OPTIONS" && options.ignoreOptions?.()) {
       return;
     } else {
-      reply(response(message, "200 OK", contact, dialogs.get(callId)?.toTag ?? "x", false));
+      reply(response(message, "200 OK", contact, dialogs.get(callId)?.toTag ?? "x", undefined));
     }
   };
 
