@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
-import swagger from "@fastify/swagger";
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import { registerCarrier } from "../dialects/carrier/index.js";
 import { registerExotel } from "../dialects/exotel/index.js";
 import { registerExotelV1 } from "../dialects/exotel/v1/index.js";
 import type { AppDeps } from "./deps.js";
+import { registerDocs } from "./docs.js";
 import { registerHealth } from "./health.js";
 import { BODY_LIMIT, registerJsonParsers } from "./jsonBody.js";
 import { registerMetrics } from "./metrics.js";
+import { registerOpenApi } from "./openapi.js";
 import { redactUrl } from "./redactUrl.js";
 import { RedisRateLimiter } from "./redisRateLimiter.js";
 import "./types.js";
@@ -54,12 +55,8 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
     });
   }
   registerJsonParsers(app);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: "trunkline", version: "0.1.0", description: "Exotel v2 SIP trunking API and carrier SIP trunks API (JSON:API)" },
-      components: { securitySchemes: { basic: { type: "http", scheme: "basic" }, bearer: { type: "http", scheme: "bearer" } } },
-    },
-  });
+  await registerOpenApi(app, deps.config);
+  await registerDocs(app);
   registerHealth(app, deps);
   registerMetrics(app, deps);
   if (logger && deps.limiter instanceof RedisRateLimiter) deps.limiter.setLogger(app.log.child({ component: "rate_limiter" }));
@@ -67,6 +64,5 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
   await app.register(async (scope) => registerExotel(scope, deps), { prefix: "/v2" });
   await app.register(async (scope) => registerExotelV1(scope, deps), { prefix: "/v1" });
   await app.register(async (scope) => registerCarrier(scope, deps), { prefix: "/carrier/v1" });
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,4 +1,5 @@
 import { request as httpRequest } from "node:http";
+import { checkResponse } from "./openapiValidator.js";
 
 /** Responses are checked field by field in the tests; the parsed body stays loosely typed. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,6 +21,8 @@ export function basicAuth(user: string, password: string): string {
 export async function send(url: string, method: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<ApiReply> {
   const res = await fetch(url, { method, headers: init.headers, body: init.body });
   const text = await res.text();
+  // Every response of the dialects must be one the OpenAPI document describes.
+  await checkResponse(url, method, res.status, res.headers.get("content-type"), text);
   let body: Json;
   try {
     body = text === "" ? undefined : JSON.parse(text);
@@ -39,7 +42,9 @@ export function sendBare(url: string, method: string, headers: Record<string, st
         const text = Buffer.concat(chunks).toString("utf8");
         const h = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
-        resolve({ status: res.statusCode ?? 0, headers: h, body: text ? JSON.parse(text) : undefined, text });
+        checkResponse(url, method, res.statusCode ?? 0, h.get("content-type"), text)
+          .then(() => resolve({ status: res.statusCode ?? 0, headers: h, body: text ? JSON.parse(text) : undefined, text }))
+          .catch(reject);
       });
     });
     req.on("error", reject);

@@ -6,11 +6,27 @@ import { ValidationError, type ValidationIssue } from "../../../domain/errors.js
 import type { AppDeps } from "../../../http/deps.js";
 import { sendDocument, sendError } from "../document.js";
 import { pageLinks, parseCursor } from "../paging.js";
+import { carrierNotFound, PhoneCallDocument, PhoneCallListDocument } from "../responses.js";
 
 const tags = ["Carrier: phone calls"];
 export const PHONE_CALL_TYPE = "phone_call";
 const FILTERS = ["filter[sip_trunk_id]", "filter[status]", "filter[direction]", "filter[created_at][gte]", "filter[created_at][lte]"] as const;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const q = (description: string) => Type.Optional(Type.String({ description }));
+/** Documents the list's parameters; readFilters and parseCursor judge them (the dialect's messages). */
+const PhoneCallQuery = Type.Object(
+  {
+    "filter[sip_trunk_id]": q("Calls in or out over this SIP trunk (UUID)"),
+    "filter[status]": q("completed, busy, no-answer, canceled, failed (comma-separated)"),
+    "filter[direction]": q("inbound or outbound (comma-separated)"),
+    "filter[created_at][gte]": q("UTC time, YYYY-MM-DDTHH:MM:SSZ"),
+    "filter[created_at][lte]": q("UTC time, YYYY-MM-DDTHH:MM:SSZ"),
+    "page[size]": q("1 to 100 (default 10)"),
+    "page[after]": q("Call id: the page of calls older than it"),
+    "page[before]": q("Call id: the page of calls newer than it"),
+  },
+  { additionalProperties: true },
+);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A call record as a `phone_call` resource: snake_case mirror of the record (docs/calls.md). */
@@ -101,7 +117,7 @@ export function registerPhoneCallRoutes(app: FastifyInstance, { services, config
   const accountSid = (req: FastifyRequest) => (req.account as { sid: string }).sid;
   const notFound = "The phone call does not exist";
 
-  api.get("/phone_calls", { schema: { tags, summary: "List phone calls (finished ones; newest first, by cursor)" } }, async (req, reply) => {
+  api.get("/phone_calls", { schema: { tags, operationId: "listPhoneCalls", summary: "List phone calls (finished ones; newest first, by cursor)", querystring: PhoneCallQuery, response: { 200: PhoneCallListDocument } }, attachValidation: true }, async (req, reply) => {
     const query = req.query as Record<string, unknown>;
     const cursor = parseCursor(query);
     const { filter, echo } = readFilters(query);
@@ -123,7 +139,7 @@ export function registerPhoneCallRoutes(app: FastifyInstance, { services, config
     });
   });
 
-  api.get("/phone_calls/:id", { schema: { tags, summary: "Get a phone call", params: Type.Object({ id: Type.String({ description: "The call sid" }) }) } }, async (req, reply) => {
+  api.get("/phone_calls/:id", { schema: { tags, operationId: "getPhoneCall", summary: "Get a phone call", params: Type.Object({ id: Type.String({ description: "The call sid" }) }), response: { 200: PhoneCallDocument, ...carrierNotFound("The phone call") } } }, async (req, reply) => {
     const call = /^[A-Za-z0-9]{1,64}$/.test(req.params.id) ? await services.calls.get(accountSid(req), req.params.id, true) : undefined;
     if (!call) return sendError(reply, 404, "not_found", "Not Found", notFound);
     return sendDocument(reply, 200, { data: renderPhoneCall(call, `${collectionUrl(req)}/${call.sid}`) });

@@ -10,6 +10,7 @@ import { readSipTrunkDocument } from "../parse.js";
 import { readQueryOptions, type QueryOptions } from "../query.js";
 import { UNKNOWN_HEALTH } from "../../../edge/health.js";
 import { renderSipTrunk } from "../render.js";
+import { carrierNotFound, clientGeneratedId, sipTrunkDocument, SipTrunkListDocument, unprocessable } from "../responses.js";
 import { CreateSipTrunkDocument, ListQuery, SipTrunkParams, UpdateSipTrunkDocument } from "../schemas.js";
 
 const tags = ["Carrier: SIP trunks"];
@@ -32,7 +33,7 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config,
 
   // The schema documents the parameters; parseCursor judges them (a repeated one included) so
   // every paging mistake is the same 400 naming its parameter.
-  api.get("/sip_trunks", { schema: { tags, summary: "List SIP trunks (newest first, by cursor)", querystring: ListQuery }, attachValidation: true }, async (req, reply) => {
+  api.get("/sip_trunks", { schema: { tags, operationId: "listSipTrunks", summary: "List SIP trunks (newest first, by cursor)", querystring: ListQuery, response: { 200: SipTrunkListDocument } }, attachValidation: true }, async (req, reply) => {
     const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const cursor = parseCursor(req.query as Record<string, unknown>);
     const page = await services.trunks.listByKeyset(accountSid(req), cursor.size, cursor);
@@ -44,7 +45,20 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config,
     });
   });
 
-  api.post("/sip_trunks", { schema: { tags, summary: "Create a SIP trunk", body: CreateSipTrunkDocument }, attachValidation: true }, async (req, reply) => {
+  api.post("/sip_trunks", {
+      schema: {
+        tags,
+        operationId: "createSipTrunk",
+        summary: "Create a SIP trunk",
+        body: CreateSipTrunkDocument,
+        response: {
+          201: { ...sipTrunkDocument("Created; Location names the trunk"), headers: { location: { type: "string", description: "The trunk's URL" } } },
+          ...clientGeneratedId,
+          ...unprocessable,
+        },
+      },
+      attachValidation: true,
+    }, async (req, reply) => {
     const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const patch = readOrThrow(req) as NewTrunk;
     const trunk = await services.trunks.create(accountSid(req), patch);
@@ -53,7 +67,7 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config,
     return sendDocument(reply, 201, { data });
   });
 
-  api.get("/sip_trunks/:id", { schema: { tags, summary: "Get a SIP trunk", params: SipTrunkParams } }, async (req, reply) => {
+  api.get("/sip_trunks/:id", { schema: { tags, operationId: "getSipTrunk", summary: "Get a SIP trunk", params: SipTrunkParams, response: { 200: sipTrunkDocument("The SIP trunk"), ...carrierNotFound("The SIP trunk") } } }, async (req, reply) => {
     const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const trunk = await services.trunks.getDetail(accountSid(req), { uuid: req.params.id });
     return sendDocument(reply, 200, { data: resource(req, trunk, fields) });
@@ -61,7 +75,17 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config,
 
   api.patch(
     "/sip_trunks/:id",
-    { schema: { tags, summary: "Update a SIP trunk (only the attributes given)", params: SipTrunkParams, body: UpdateSipTrunkDocument }, attachValidation: true },
+    {
+      schema: {
+        tags,
+        operationId: "updateSipTrunk",
+        summary: "Update a SIP trunk (only the attributes given)",
+        params: SipTrunkParams,
+        body: UpdateSipTrunkDocument,
+        response: { 200: sipTrunkDocument("The SIP trunk as updated"), ...carrierNotFound("The SIP trunk"), ...unprocessable },
+      },
+      attachValidation: true,
+    },
     async (req, reply) => {
       const { fields } = readQueryOptions(req.query as Record<string, unknown>);
       // An unknown id is 404 whatever the body says: look it up first.
@@ -72,7 +96,7 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config,
     },
   );
 
-  api.delete("/sip_trunks/:id", { schema: { tags, summary: "Delete a SIP trunk; answers with it as it was", params: SipTrunkParams } }, async (req, reply) => {
+  api.delete("/sip_trunks/:id", { schema: { tags, operationId: "deleteSipTrunk", summary: "Delete a SIP trunk; answers with it as it was", params: SipTrunkParams, response: { 200: sipTrunkDocument("The SIP trunk as it was"), ...carrierNotFound("The SIP trunk") } } }, async (req, reply) => {
     const { fields } = readQueryOptions(req.query as Record<string, unknown>);
     const trunk = await services.trunks.delete(accountSid(req), { uuid: req.params.id });
     return sendDocument(reply, 200, { data: resource(req, trunk, fields) });

@@ -8,6 +8,7 @@ import { batchItems } from "../errors.js";
 import { parseId, requireAnyOf } from "../parse.js";
 import { UNKNOWN_HEALTH } from "../../../edge/health.js";
 import { renderDestination } from "../render.js";
+import { exotelBatchResponses, exotelData, ExotelDestination, notFound } from "../responses.js";
 import { TrunkItemParams, TrunkParams } from "../schemas.js";
 import { childUrls, registerCollection, typed } from "./children.js";
 
@@ -20,15 +21,26 @@ const AddDestinationsBody = Type.Object({
     minItems: 1,
     maxItems: LIMITS.batchItems,
   }),
-});
-const UpdateDestinationBody = Type.Object(Rank);
+}, { examples: [{ destinations: [{ destination: "203.0.113.50:5061;transport=tls" }] }] });
+const UpdateDestinationBody = Type.Object(Rank, { examples: [{ priority: 1, weight: 10 }] });
+const DestinationRef = Type.Ref(ExotelDestination);
 
 /** Where a trunk's inbound calls go. Each item of a batch succeeds or fails on its own (207). */
 export function registerDestinationRoutes(app: FastifyInstance, { services, edge }: AppDeps): void {
   const api = typed(app);
   const tags = ["Exotel v2: destination URIs"];
   for (const { url, hide } of childUrls("destination-uris")) {
-    api.post(url, { schema: { tags, hide, summary: "Add destination URIs", params: TrunkParams, body: AddDestinationsBody } }, async (req, reply) => {
+    api.post(url, {
+        schema: {
+          tags,
+          hide,
+          ...(hide ? {} : { operationId: "addDestinationUris" }),
+          summary: "Add destination URIs",
+          params: TrunkParams,
+          body: AddDestinationsBody,
+          response: { ...exotelBatchResponses(DestinationRef, "destination"), ...notFound("no such trunk") },
+        },
+      }, async (req, reply) => {
       const inputs = req.body.destinations.map(({ destination, priority, weight }) => {
         const parsed = parseDestination(destination);
         return parsed instanceof Error ? parsed : { ...parsed, priority, weight };
@@ -38,7 +50,17 @@ export function registerDestinationRoutes(app: FastifyInstance, { services, edge
     });
   }
   for (const { url, hide } of childUrls("destination-uris", "/:id")) {
-    api.put(url, { schema: { tags, hide, summary: "Change a destination's priority or weight", params: TrunkItemParams, body: UpdateDestinationBody } }, async (req, reply) => {
+    api.put(url, {
+        schema: {
+          tags,
+          hide,
+          ...(hide ? {} : { operationId: "updateDestinationUri" }),
+          summary: "Change a destination's priority or weight",
+          params: TrunkItemParams,
+          body: UpdateDestinationBody,
+          response: { 200: exotelData(DestinationRef, "The destination as updated"), ...notFound("no such trunk or destination") },
+        },
+      }, async (req, reply) => {
       const { account_sid, trunk_sid, id } = req.params;
       const numericId = parseId(id);
       requireAnyOf(req.body, ["priority", "weight"]);
@@ -50,6 +72,8 @@ export function registerDestinationRoutes(app: FastifyInstance, { services, edge
     segment: "destination-uris",
     tag: tags[0]!,
     noun: "destination URI",
+    schema: DestinationRef,
+    operation: "DestinationUri",
     render: renderDestination,
     // GET adds the edges' probe state (read-only extension `health`, kept in memory by src/edge/health.ts).
     renderListed: (d) => renderDestination(d, edge?.health.of(d) ?? UNKNOWN_HEALTH),

@@ -5,17 +5,22 @@ import type { AppDeps } from "../../../http/deps.js";
 import { sendData } from "../envelope.js";
 import { parseId } from "../parse.js";
 import { renderPhoneNumber } from "../render.js";
-import { NullableString, TrunkItemParams, TrunkParams } from "../schemas.js";
+import { conflict, exotelData, ExotelPhoneNumber, notFound } from "../responses.js";
+import { TrunkItemParams, TrunkParams } from "../schemas.js";
 import { childUrls, registerCollection, typed } from "./children.js";
 
-const MapNumberBody = Type.Object({
-  phone_number: Type.String({ description: "E.164 with the + prefix, e.g. +919876543210" }),
-  mode: Type.Optional(NullableString),
-});
+const MapNumberBody = Type.Object(
+  {
+    phone_number: Type.String({ description: "E.164 with the + prefix, e.g. +919876543210" }),
+    mode: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "pstn (default) or flow" })),
+  },
+  { examples: [{ phone_number: "+919876543210", mode: "pstn" }] },
+);
+const NumberRef = Type.Ref(ExotelPhoneNumber);
 const UpdateNumberBody = Type.Object({
   phone_number: Type.String({ description: "The mapped number (must match)" }),
   mode: Type.String({ description: "pstn or flow" }),
-});
+}, { examples: [{ phone_number: "+919876543210", mode: "flow" }] });
 
 /**
  * A mapping id as a PUT names it: digits, or the reference's sample form `pn_<number's
@@ -33,14 +38,34 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, { services }: Ap
   const api = typed(app);
   const tags = ["Exotel v2: phone numbers"];
   for (const { url, hide } of childUrls("phone-numbers")) {
-    api.post(url, { schema: { tags, hide, summary: "Map a phone number", params: TrunkParams, body: MapNumberBody } }, async (req, reply) => {
+    api.post(url, {
+        schema: {
+          tags,
+          hide,
+          ...(hide ? {} : { operationId: "mapPhoneNumber" }),
+          summary: "Map a phone number",
+          params: TrunkParams,
+          body: MapNumberBody,
+          response: { 200: exotelData(NumberRef, "The mapping"), ...notFound("no such trunk"), ...conflict("the number is mapped already") },
+        },
+      }, async (req, reply) => {
       const { phone_number, mode } = req.body;
       const mapped = await services.phoneNumbers.map(req.params.account_sid, req.params.trunk_sid, phone_number, (mode ?? null) as NumberMode | null);
       return sendData(req, reply, renderPhoneNumber(mapped));
     });
   }
   for (const { url, hide } of childUrls("phone-numbers", "/:id")) {
-    api.put(url, { schema: { tags, hide, summary: "Switch a number's mode", params: TrunkItemParams, body: UpdateNumberBody } }, async (req, reply) => {
+    api.put(url, {
+        schema: {
+          tags,
+          hide,
+          ...(hide ? {} : { operationId: "updatePhoneNumber" }),
+          summary: "Switch a number's mode",
+          params: TrunkItemParams,
+          body: UpdateNumberBody,
+          response: { 200: exotelData(NumberRef, "The mapping as updated"), ...notFound("no such trunk or mapping") },
+        },
+      }, async (req, reply) => {
       const { account_sid, trunk_sid, id } = req.params;
       const { phone_number, mode } = req.body;
       const updated = await services.phoneNumbers.updateMode(account_sid, trunk_sid, parseMappingId(id, phone_number), phone_number, mode as NumberMode);
@@ -51,6 +76,8 @@ export function registerPhoneNumberRoutes(app: FastifyInstance, { services }: Ap
     segment: "phone-numbers",
     tag: tags[0]!,
     noun: "phone number",
+    schema: NumberRef,
+    operation: "PhoneNumber",
     render: renderPhoneNumber,
     list: (account, trunk, p) => services.phoneNumbers.list(account, trunk, p.offset, p.pageSize),
     remove: (account, trunk, id) => services.phoneNumbers.remove(account, trunk, id),

@@ -6,6 +6,7 @@ import { sendBatch, sendData } from "../envelope.js";
 import { batchItems } from "../errors.js";
 import { pageOf } from "../paging.js";
 import { renderSetting } from "../render.js";
+import { exotelBatchResponses, exotelData, ExotelSetting, notFound } from "../responses.js";
 import { TrunkParams } from "../schemas.js";
 import { registerCollection, typed } from "./children.js";
 
@@ -14,8 +15,9 @@ const SetSettingsBody = Type.Object({
     minItems: 1,
     maxItems: LIMITS.batchItems,
   }),
-});
-const NameQuery = Type.Object({ name: Type.String() });
+}, { examples: [{ settings: [{ name: "trunk_external_alias", value: "+919876543210" }] }] });
+const SettingRef = Type.Ref(ExotelSetting);
+const NameQuery = Type.Object({ name: Type.String({ description: "The setting, e.g. trunk_external_alias" }) });
 
 const BASE = "/accounts/:account_sid/trunks/:trunk_sid/settings";
 
@@ -24,12 +26,12 @@ export function registerSettingRoutes(app: FastifyInstance, { services }: AppDep
   const api = typed(app);
   const tags = ["Exotel v2: settings"];
 
-  api.post(BASE, { schema: { tags, summary: "Set trunk settings", params: TrunkParams, body: SetSettingsBody } }, async (req, reply) => {
+  api.post(BASE, { schema: { tags, operationId: "setSettings", summary: "Set trunk settings", params: TrunkParams, body: SetSettingsBody, response: { ...exotelBatchResponses(SettingRef, "setting"), ...notFound("no such trunk") } } }, async (req, reply) => {
     const results = await services.settings.setMany(req.params.account_sid, req.params.trunk_sid, req.body.settings);
     return sendBatch(req, reply, batchItems(results, renderSetting));
   });
 
-  api.delete(BASE, { schema: { tags, summary: "Delete a setting", params: TrunkParams, querystring: NameQuery } }, async (req, reply) => {
+  api.delete(BASE, { schema: { tags, operationId: "deleteSetting", summary: "Delete a setting", params: TrunkParams, querystring: NameQuery, response: { 200: exotelData(SettingRef, "The setting as it was"), ...notFound("no such trunk or setting") } } }, async (req, reply) => {
     const removed = await services.settings.remove(req.params.account_sid, req.params.trunk_sid, req.query.name);
     return sendData(req, reply, renderSetting(removed));
   });
@@ -38,6 +40,8 @@ export function registerSettingRoutes(app: FastifyInstance, { services }: AppDep
     segment: "settings",
     tag: tags[0]!,
     noun: "setting",
+    schema: SettingRef,
+    operation: "Setting",
     render: renderSetting,
     list: async (account, trunk, paging) => pageOf(await services.settings.list(account, trunk), paging),
   });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../../../http/deps.js";
 import { sendData } from "../envelope.js";
 import { renderTrunkMap } from "../render.js";
+import { exotelData, ExotelTrunkMap, notFound } from "../responses.js";
 import { AccountParams } from "../schemas.js";
 import { typed } from "./children.js";
 
@@ -20,7 +21,16 @@ export function exophoneFromQuery(raw: string): string {
 export function registerTrunkMapRoutes(app: FastifyInstance, { services }: AppDeps): void {
   typed(app).get(
     "/accounts/:account_sid/trunk-maps",
-    { schema: { tags: ["Exotel v2: trunk maps"], summary: "Find the trunk a number is mapped to", params: AccountParams, querystring: TrunkMapQuery } },
+    {
+      schema: {
+        tags: ["Exotel v2: trunk maps"],
+        operationId: "getTrunkMap",
+        summary: "Find the trunk a number is mapped to",
+        params: AccountParams,
+        querystring: TrunkMapQuery,
+        response: { 200: exotelData(Type.Ref(ExotelTrunkMap), "The trunk the number is mapped to"), ...notFound("the number is not mapped on this account") },
+      },
+    },
     async (req, reply) => {
       const exophone = exophoneFromQuery(req.query.exophone);
       const mapping = await services.phoneNumbers.lookup(req.params.account_sid, exophone);

@@ -7,6 +7,7 @@ import { CursorCodec } from "./cursor.js";
 import { CallNotFound } from "./errors.js";
 import { parseCallListQuery } from "./filters.js";
 import { renderCall } from "./render.js";
+import { V1CallList, V1CallResponse, v1NotFound } from "./responses.js";
 
 const AccountParams = Type.Object({ account_sid: Type.String() });
 const CallParams = Type.Object({ account_sid: Type.String(), call_sid: Type.String({ description: "Call sid; `.json` may be appended" }) });
@@ -36,7 +37,20 @@ export function registerCallRoutes(app: FastifyInstance, { services }: AppDeps):
   const cursors = new CursorCodec(services.ctx.secrets.deriveKey("trunkline exotel v1 call list cursor"));
 
   for (const suffix of ["", ".json"]) {
-    api.get(`/Accounts/:account_sid/Calls${suffix}`, { schema: { tags, summary: "List calls (finished ones), newest first by default", params: AccountParams, querystring: ListQuery }, attachValidation: true }, async (req) => {
+    api.get(`/Accounts/:account_sid/Calls${suffix}`, {
+        schema: {
+          tags,
+          // The `.json` form is the same operation: documented once, under Exotel's own path.
+          hide: suffix === "",
+          operationId: "listCalls",
+          summary: "List calls (finished ones), newest first by default",
+          description: "Also served without `.json` (the same JSON).",
+          params: AccountParams,
+          querystring: ListQuery,
+          response: { 200: V1CallList },
+        },
+        attachValidation: true,
+      }, async (req) => {
       const accountSid = req.params.account_sid;
       const parsed = parseCallListQuery(req.query as Record<string, unknown>);
       const scope = `${accountSid}\n${parsed.canonical.toString()}`;
@@ -72,7 +86,10 @@ export function registerCallRoutes(app: FastifyInstance, { services }: AppDeps):
     });
   }
 
-  api.get("/Accounts/:account_sid/Calls/:call_sid", { schema: { tags, summary: "Get a call", params: CallParams, querystring: CallQuery }, attachValidation: true }, async (req) => {
+  api.get("/Accounts/:account_sid/Calls/:call_sid", {
+      schema: { tags, operationId: "getCall", summary: "Get a call", params: CallParams, querystring: CallQuery, response: { 200: V1CallResponse, ...v1NotFound } },
+      attachValidation: true,
+    }, async (req) => {
     const sid = req.params.call_sid.replace(/\.json$/, "");
     const details = (req.query as Record<string, unknown>).details === "true";
     const call = /^[A-Za-z0-9]{1,64}$/.test(sid) ? await services.calls.get(req.params.account_sid, sid, details) : undefined;
