@@ -6,6 +6,7 @@ import { RedisRateLimiter } from "./http/redisRateLimiter.js";
 import type { AppDeps } from "./http/deps.js";
 import { EdgeReloader } from "./edge/reloader.js";
 import { stderrLog } from "./log.js";
+import { MediaRelayStatus } from "./media/status.js";
 import { CallRetentionJob } from "./services/calls.js";
 import { ChangeFeed } from "./services/changeFeed.js";
 import { ensureDemoSamples } from "./services/demoSamples.js";
@@ -25,6 +26,8 @@ export interface Runtime extends AppDeps {
   edge: EdgeReloader | undefined;
   /** Prunes old call records (TRUNKLINE_CALL_RETENTION_DAYS), when set. */
   callRetention: CallRetentionJob | undefined;
+  /** The media relays registered in the store, polled over ng. */
+  media: MediaRelayStatus;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     if (options.demoSamples ?? true) await ensureDemoSamples(services, DEMO_ACCOUNT.sid);
   }
   const edge = new EdgeReloader({ store, feed, urls: config.edgeRpcUrls ?? [], discover: { forgetAfterSeconds: config.edgeForgetAfterSeconds } }).start();
+  const media = new MediaRelayStatus({ store, forgetAfterSeconds: config.edgeForgetAfterSeconds }).start();
   const callRetention = config.callRetentionDays
     ? new CallRetentionJob(services.calls, config.callRetentionDays, CALL_RETENTION_INTERVAL_MS, (error) =>
         stderrLog("call_retention").warn({ err: (error as Error).message }, "pruning old call records failed; retrying at the next interval"),
@@ -73,7 +77,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     feed,
     edge,
     callRetention,
+    media,
     async close() {
+      await media.stop();
       await callRetention?.stop();
       await edge?.stop();
       await limiter.close();

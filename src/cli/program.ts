@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import type { EdgeFlags } from "./commands/edge.js";
+import { mediaFlag as media, type MediaFlags } from "./mediaFlags.js";
 import type { SeedFlags } from "./commands/seed.js";
 
 /** What an action returns: an exit code, or undefined when it keeps running (serve, up, edge). */
@@ -87,6 +88,16 @@ export function buildProgram(done: (outcome: Outcome) => void): Command {
     .option("--realm <realm>", "digest realm (default TRUNKLINE_SIP_REALM)")
     .option("--shm <mb>", "Kamailio shared memory in MB", count, 256)
     .action(act(async (opts: EdgeFlags) => (await import("./commands/edge.js")).edge(opts, config())));
+
+  program
+    .command("media")
+    .description("run one media relay (rtpengine, userspace) in the foreground and register it in the store, for a host of its own")
+    .option("--ng-listen <ip:port>", "ng control address, UDP (default TRUNKLINE_MEDIA_NG_LISTEN, 127.0.0.1:2223)", media("TRUNKLINE_MEDIA_NG_LISTEN"))
+    .option("--interface <ip>", "local media address (default TRUNKLINE_MEDIA_INTERFACE, 127.0.0.1)", media("TRUNKLINE_MEDIA_INTERFACE"))
+    .option("--advertise <ip>", "public media address written into SDP behind NAT (default TRUNKLINE_MEDIA_ADVERTISE)", media("TRUNKLINE_MEDIA_ADVERTISE"))
+    .option("--ports <low-high>", "RTP/RTCP port range (default TRUNKLINE_MEDIA_PORTS, 30000-40000)", media("TRUNKLINE_MEDIA_PORTS"))
+    .addHelpText("after", "\nEdges use it when their TRUNKLINE_MEDIA_NG names its ng address. The ng port has no authentication: keep it on a private network (docs/media.md).")
+    .action(act(async (opts: MediaFlags) => (await import("./commands/media.js")).media(opts, config())));
 
   program
     .command("check")

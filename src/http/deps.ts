@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import type { EdgeReloader } from "../edge/reloader.js";
+import type { MediaRelayStatus } from "../media/status.js";
 import type { Services } from "../services/index.js";
 import type { Store } from "../store/db.js";
 import type { RateLimiter } from "./rateLimit.js";
@@ -12,4 +13,6 @@ export interface AppDeps {
   limiter: RateLimiter;
   /** The SIP edges this process keeps in step, if any (their state shows in /readyz and /metrics). */
   edge?: EdgeReloader | undefined;
+  /** The media relays (rtpengine) registered in the store, polled over ng (/readyz and /metrics). */
+  media?: MediaRelayStatus | undefined;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { pingStore } from "../store/db.js";
 import type { AppDeps } from "./deps.js";
 
-export function registerHealth(app: FastifyInstance, { store, limiter, edge }: Pick<AppDeps, "store" | "limiter" | "edge">): void {
+export function registerHealth(app: FastifyInstance, { store, limiter, edge, media }: Pick<AppDeps, "store" | "limiter" | "edge" | "media">): void {
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
     const checks: Record<string, string> = {};
@@ -18,6 +18,9 @@ export function registerHealth(app: FastifyInstance, { store, limiter, edge }: P
     // the API still serves: said so, but the API stays ready. No edge at all is said too.
     const edges = edge?.status() ?? [];
     checks.edges = edges.length === 0 ? "absent" : edges.every((e) => e.state === "in_sync") ? "ok" : "degraded";
+    // Media the same way: a relay that does not answer ng fails the calls anchored on it, but
+    // the API and the other relays serve on.
+    if (media) checks.media = media.check();
     const ready = checks.store === "ok";
     return reply.code(ready ? 200 : 503).send({
       status: ready ? "ready" : "not ready",
@@ -31,6 +34,18 @@ export function registerHealth(app: FastifyInstance, { store, limiter, edge }: P
         configured: e.configured,
         ...(e.lastError ? { last_error: e.lastError } : {}),
       })),
+      ...(media
+        ? {
+            media_relays: media.status().map((r) => ({
+              ng_address: r.ngAddress,
+              media_address: r.mediaAddress,
+              state: r.state,
+              sessions: r.statistics?.sessionsCurrent ?? null,
+              last_heartbeat: r.heartbeatAt,
+              ...(r.lastError ? { last_error: r.lastError } : {}),
+            })),
+          }
+        : {}),
     });
   });
 }

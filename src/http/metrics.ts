@@ -8,7 +8,7 @@ import type { RateLimiterStats } from "./redisRateLimiter.js";
  * on the request path. Outside the dialect prefixes, so it needs no API credentials — expose it
  * only where the scraper can reach it.
  */
-export function registerMetrics(app: FastifyInstance, { limiter, edge }: Pick<AppDeps, "limiter" | "edge">): void {
+export function registerMetrics(app: FastifyInstance, { limiter, edge, media }: Pick<AppDeps, "limiter" | "edge" | "media">): void {
   const byStatus = new Float64Array(600);
   const started = Date.now();
   app.addHook("onResponse", (_req, reply, done) => {
@@ -71,6 +71,24 @@ export function registerMetrics(app: FastifyInstance, { limiter, edge }: Pick<Ap
       for (const p of probed) lines.push(`trunkline_destination_up{${dst(p)}} ${p.up ? 1 : 0}`);
       lines.push("# HELP trunkline_destination_rtt_ms Round-trip time of the edge's OPTIONS probes to the destination (dispatcher's estimate), ms; absent before an answer.", "# TYPE trunkline_destination_rtt_ms gauge");
       for (const p of probed) if (p.rttMs !== null) lines.push(`trunkline_destination_rtt_ms{${dst(p)}} ${p.rttMs}`);
+    }
+    if (media) {
+      // Media relays: each registered rtpengine's ng statistics, read in the background (src/media/status.ts).
+      const relays = media.status().filter((r) => r.state !== "stopped");
+      const relay = (r: (typeof relays)[number]) => `relay="${r.ngAddress.replace(/["\\\n]/g, "_")}"`;
+      const series = (name: string, type: string, help: string, value: (r: (typeof relays)[number]) => number | undefined) => {
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+        for (const r of relays) {
+          const v = value(r);
+          if (v !== undefined) lines.push(`${name}{${relay(r)}} ${v}`);
+        }
+      };
+      series("trunkline_media_relay_up", "gauge", "1 while the media relay (rtpengine, by ng address) answers ng statistics, 0 when it does not (refreshed every 2 s; cleanly stopped relays are left out).", (r) => (r.state === "up" ? 1 : 0));
+      series("trunkline_media_relay_sessions", "gauge", "Sessions (calls) the media relay holds now; absent while it does not answer.", (r) => r.statistics?.sessionsCurrent);
+      series("trunkline_media_relay_sessions_total", "counter", "Sessions the media relay has handled since it started.", (r) => r.statistics?.sessionsTotal);
+      series("trunkline_media_relay_packets_total", "counter", "RTP/RTCP packets the media relay relayed since it started.", (r) => r.statistics?.packets);
+      series("trunkline_media_relay_bytes_total", "counter", "Bytes the media relay relayed since it started.", (r) => r.statistics?.bytes);
+      series("trunkline_media_relay_errors_total", "counter", "Packets the media relay could not relay since it started (rtpengine's relayed packet errors).", (r) => r.statistics?.errors);
     }
     const mem = process.memoryUsage();
     lines.push(

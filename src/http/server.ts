@@ -61,6 +61,7 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
   registerMetrics(app, deps);
   if (logger && deps.limiter instanceof RedisRateLimiter) deps.limiter.setLogger(app.log.child({ component: "rate_limiter" }));
   if (logger) deps.edge?.setLogger(app.log.child({ component: "edge_reloader" }));
+  if (logger) deps.media?.setLogger(app.log.child({ component: "media_status" }));
   await app.register(async (scope) => registerExotel(scope, deps), { prefix: "/v2" });
   await app.register(async (scope) => registerExotelV1(scope, deps), { prefix: "/v1" });
   await app.register(async (scope) => registerCarrier(scope, deps), { prefix: "/carrier/v1" });

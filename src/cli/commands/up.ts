@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
@@ -10,6 +11,9 @@ import { renderConfig } from "../../edge/render.js";
 import type { EdgeHeartbeat } from "../../edge/registry.js";
 import { requireTlsModule } from "../../edge/tls.js";
 import type { ComponentLog } from "../../log.js";
+import { mediaRelayConfig, type MediaRelayConfig } from "../../media/config.js";
+import { requireRtpengine } from "../../media/process.js";
+import { runMediaRelay, rtpengineLevel, type MediaRelayRun } from "../../media/run.js";
 import { checkDatabaseUrl } from "../database.js";
 import { deregisterEdge, edgeRpcUrl, prepareEdgeStore, registerEdge, startEdge, type RunningEdge } from "./edge.js";
 import { onSignal, startApi, type ApiServer } from "./serve.js";
@@ -55,6 +59,33 @@ function edgeUnavailable(options: EdgeOptions): string | undefined {
   return missing.length ? `Kamailio modules not installed in ${options.modulePath}: ${missing.join(", ")}` : undefined;
 }
 
+/** What `up` does about media: start a local relay (with these settings), or not, and why. */
+type MediaPlan = { start: MediaRelayConfig } | { start: undefined; edgeEnv: NodeJS.ProcessEnv; say?: string };
+
+/**
+ * A local rtpengine is started unless TRUNKLINE_MEDIA=off or TRUNKLINE_MEDIA_NG names relays
+ * elsewhere (not this relay's TRUNKLINE_MEDIA_NG_LISTEN). Without rtpengine installed calls go
+ * signalling-only (one line says so), unless TRUNKLINE_MEDIA=rtpengine asked for media: an error.
+ * Its media address defaults to the edge's SIP address, its advertised one to the edge's.
+ */
+function mediaPlan(options: EdgeOptions, env: NodeJS.ProcessEnv = process.env): MediaPlan {
+  const mode = (env.TRUNKLINE_MEDIA ?? "").trim().toLowerCase();
+  if (mode === "off") return { start: undefined, edgeEnv: env };
+  const isIp = (h: string | undefined) => (h && isIP(h) && h !== "0.0.0.0" && h !== "::" ? h : undefined);
+  const relay = mediaRelayConfig(env, { interfaceAddress: isIp(options.sipAddress), advertise: isIp(options.advertise?.host) });
+  const named = (env.TRUNKLINE_MEDIA_NG ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  if (named.length > 0 && !named.includes(relay.ngAddress)) return { start: undefined, edgeEnv: env, say: `media relays named by TRUNKLINE_MEDIA_NG (${named.join(", ")}): no local media relay started` };
+  try {
+    requireRtpengine();
+  } catch (error) {
+    if (mode === "rtpengine") throw error;
+    const why = (error as Error).message.replace(/\. Install it with:.*$/s, "");
+    process.stderr.write(`trunkline up: no media relay, calls are signalling-only (media flows directly between the parties): ${why}. Install it with \`trunkline setup\` (or: sudo ${aptInstallCommand(PLATFORM_PACKAGES)})\n`);
+    return { start: undefined, edgeEnv: { ...env, TRUNKLINE_MEDIA: "off" } };
+  }
+  return { start: relay };
+}
+
 /**
  * `trunkline up`: the SIP edge and the API server on one store, in the foreground. The edge
  * registers itself in the store, where the API's reloader finds it; its RPC URL is also handed to
@@ -65,8 +96,10 @@ function edgeUnavailable(options: EdgeOptions): string | undefined {
 export async function up(config: Config): Promise<number> {
   // Settings mistakes first, before anything is started.
   await checkDatabaseUrl(config);
-  const options = edgeOptions(config);
+  let options = edgeOptions(config);
   const missing = edgeUnavailable(options);
+  // Media only next to an edge: nothing else would use the relay.
+  const media = missing ? undefined : mediaPlan(options);
 
   // Registered first, so a signal during start-up still stops what has been started.
   let stopRequested: ((signal: NodeJS.Signals) => void) | undefined;
@@ -75,6 +108,7 @@ export async function up(config: Config): Promise<number> {
 
   let edge: RunningEdge | undefined;
   let heartbeat: EdgeHeartbeat | undefined;
+  let relay: MediaRelayRun | undefined;
   const registryLog = componentLog("edge_registry");
   let wired = config;
   if (missing) {
@@ -82,7 +116,34 @@ export async function up(config: Config): Promise<number> {
     process.stderr.write(`trunkline up: running the API only, no SIP edge: ${missing}. Install the edge with \`trunkline setup\` (or: ${hint})\n`);
   } else {
     await prepareEdgeStore(config);
-    edge = startEdge(options, { stdio: ["ignore", "pipe", "pipe"] });
+    if (media?.start) {
+      // Before Kamailio, which is handed its ng address: the edge's first call finds it running.
+      const starting = runMediaRelay(config, media.start, {
+        log: componentLog("media"),
+        onLine: (line) => line.trim() && logLine(rtpengineLevel(line.trim()), "media", {}, line.trim()),
+      });
+      const first = await Promise.race([starting.then((run) => ({ run })), stopSignal.then((signal) => ({ signal }))]);
+      if ("signal" in first) {
+        await (await starting.catch(() => undefined))?.stop();
+        return 0;
+      }
+      relay = first.run;
+      const started = relay;
+      process.on("exit", () => {
+        if (started.relay.child.exitCode === null && started.relay.child.signalCode === null) started.relay.child.kill("SIGTERM");
+      });
+      logLine(30, "media", { rtpengine_pid: relay.relay.pid, ng: relay.relay.ngAddress, interface: media.start.interfaceAddress, advertise: media.start.advertise ?? null, ports: `${media.start.portMin}-${media.start.portMax}` }, "media relay running");
+      options = edgeOptions(config, { ...process.env, TRUNKLINE_MEDIA_NG: process.env.TRUNKLINE_MEDIA_NG || relay.relay.ngAddress });
+    } else if (media) {
+      if (media.say) logLine(30, "media", {}, media.say);
+      options = edgeOptions(config, media.edgeEnv);
+    }
+    try {
+      edge = startEdge(options, { stdio: ["ignore", "pipe", "pipe"] });
+    } catch (error) {
+      await relay?.stop();
+      throw error;
+    }
     const started = edge;
     // A Kamailio outliving this process would hold the SIP ports: stop it on any exit.
     process.on("exit", () => {
@@ -95,14 +156,17 @@ export async function up(config: Config): Promise<number> {
     const registering = registerEdge(config, options, edge, registryLog);
     const startup = await Promise.race([registering.then((hb) => ({ hb })), stopSignal.then((signal) => ({ signal }))]).catch(async (error: unknown) => {
       await started.stop();
+      await relay?.stop();
       throw error;
     });
     if ("signal" in startup) {
       await edge.stop();
       await deregisterEdge(await registering.catch(() => undefined), registryLog);
+      await relay?.stop();
       return 0;
     }
     if (!startup.hb) {
+      await relay?.stop();
       const { code, signal } = await edge.exited;
       throw new Error(`the SIP edge (kamailio, pid ${edge.pid}) exited while starting (${signal ?? `code ${code}`}): see its log lines above`);
     }
@@ -111,7 +175,6 @@ export async function up(config: Config): Promise<number> {
     // The edge found here is added to any TRUNKLINE_EDGE_RPC_URLS the operator set.
     wired = { ...config, edgeRpcUrls: [...new Set([...(config.edgeRpcUrls ?? []), url])] };
   }
-  // The media relay (rtpengine) joins here once it exists: started and supervised like the edge.
 
   let api: ApiServer;
   try {
@@ -119,6 +182,7 @@ export async function up(config: Config): Promise<number> {
   } catch (error) {
     await deregisterEdge(heartbeat, registryLog);
     await edge?.stop();
+    await relay?.stop();
     throw error;
   }
 
@@ -138,12 +202,25 @@ export async function up(config: Config): Promise<number> {
           }),
         ]
       : []),
+    ...(relay
+      ? [
+          relay.relay.exited.then(async ({ code, signal }) => {
+            const asked = await Promise.race([stopSignal.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1000))]);
+            if (asked) return 0;
+            relay?.heartbeat.halt();
+            api.app.log.error({ component: "media", rtpengine_pid: relay?.relay.pid, code, signal }, `the media relay (rtpengine) exited unexpectedly (${signal ?? `code ${code}`}): stopping the platform`);
+            return 1;
+          }),
+        ]
+      : []),
   ]);
   const code = await stopping;
   // The edge first — marked stopped in the store, then Kamailio (calls stop being admitted) —
   // then the API drains and closes the store.
   await deregisterEdge(heartbeat, registryLog);
   await edge?.stop();
+  // The media relay after the edge: no call is offered to it any more.
+  await relay?.stop();
   await api.close();
   return code;
 }
