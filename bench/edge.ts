@@ -8,9 +8,15 @@
  *    in the same run, interleaved; reported as a ratio (docs/benchmarks.md, "SIP edge"), with
  *    Kamailio's CPU time per call setup (from /proc), which holds even when the load generator
  *    limits the call rate.
+ * 3. What call recording costs: a second edge on the same store rendered with `recordCalls:
+ *    false` (the same script without the record INSERT), interleaved with the other two; CPU per
+ *    call of Kamailio and, on PostgreSQL, of the backends serving its connections (the INSERT's
+ *    server side runs there; on SQLite it runs inside Kamailio).
  *
- * Kamailio is pinned to core 0; sipp (load and answering UAS) and this process to core 1.
+ * Kamailio (and its PostgreSQL backends) are pinned to core 0; sipp (load and answering UAS) and
+ * this process to core 1. Addresses 127.0.191.0/24.
  */
+import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +34,8 @@ import { defaultRegions } from "../src/domain/regions.js";
 import { seedStore } from "../src/store/seed.js";
 import { engineFixture } from "../test/store/engines.js";
 import { load, requireSipp, removeSippFiles, startUas, type Uas } from "../test/edge/sipp.js";
-import { processTreeCpuMs } from "./lib/cpu.js";
+import { cpuMsOf, processTreeCpuMs } from "./lib/cpu.js";
+import { pgBackendsOf } from "./lib/pgBackends.js";
 import { freePort, LOAD_CORE, pinSelf, SERVER_CORE } from "./lib/proc.js";
 import { SipProbe } from "./lib/sipProbe.js";
 import { fmt, median, percentile, range } from "./lib/stats.js";
@@ -115,16 +122,19 @@ async function main(): Promise<void> {
   const fixture = await engineFixture(ENGINE);
   const stops: Array<() => Promise<void> | void> = [async () => fixture.dispose(), () => removeSippFiles()];
   try {
-    const [sipPort, barePort, rpcPort, uasPort, busyPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [sipPort, barePort, rpcPort, uasPort, busyPort, norecPort, norecRpcPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     const rpcUrl = `http://127.0.0.1:${rpcPort}/RPC`;
+    const norecRpcUrl = `http://127.0.0.1:${norecRpcPort}/RPC`;
     const config = loadConfig({
       DATABASE_URL: fixture.databaseUrl,
       TRUNKLINE_SECRET_KEY: randomBytes(32).toString("hex"),
       TRUNKLINE_DEMO: "1",
       TRUNKLINE_RATE_LIMIT_PER_MINUTE: "100000000",
-      TRUNKLINE_EDGE_RPC_URLS: rpcUrl,
+      // Both edges (with and without recording) are the API's, so both get the same reloads and
+      // the same polls (live calls, destination health): their idle CPU is alike.
+      TRUNKLINE_EDGE_RPC_URLS: `${rpcUrl},${norecRpcUrl}`,
       // Seeded numbers are 10% in flow mode: the flow application is the same answering UAS.
-      TRUNKLINE_REGIONS: JSON.stringify(defaultRegions.map((r) => ({ ...r, flowUri: `sip:flow@127.0.30.200:${uasPort}` }))),
+      TRUNKLINE_REGIONS: JSON.stringify(defaultRegions.map((r) => ({ ...r, flowUri: `sip:flow@127.0.191.200:${uasPort}` }))),
       LOG_LEVEL: "warn",
     });
     const runtime = await openRuntime(config, { store: { pgSchema: fixture.pgSchema } });
@@ -138,8 +148,8 @@ async function main(): Promise<void> {
     await syncCountryRules(runtime.store);
 
     // Answering side: 200 for load calls (UDP), 486 for propagation probes.
-    const uas: Uas = await startUas("127.0.30.200", uasPort, 200, "udp", { wrapper: server(LOAD_CORE) });
-    const busy: Uas = await startUas("127.0.30.201", busyPort, 486, "tcp", { wrapper: server(LOAD_CORE) });
+    const uas: Uas = await startUas("127.0.191.200", uasPort, 200, "udp", { wrapper: server(LOAD_CORE) });
+    const busy: Uas = await startUas("127.0.191.201", busyPort, 486, "tcp", { wrapper: server(LOAD_CORE) });
     stops.unshift(() => uas.stop(), () => busy.stop());
 
     // Provisioning through the Exotel API: the caller's trunk (its own account, so an unmapped
@@ -161,37 +171,51 @@ async function main(): Promise<void> {
     await fetch(`${base}/v2/accounts/benchcallers/trunks/${callerTrunk}/whitelisted-ips`, {
       method: "POST",
       headers: { authorization: callerAuth, "content-type": "application/json" },
-      body: JSON.stringify({ ip: "127.0.30.0", mask: 28 }),
+      body: JSON.stringify({ ip: "127.0.191.0", mask: 28 }),
     });
     const propTrunk = (await api("POST", "/trunks", { trunk_name: "prop", nso_code: "ANY-ANY", domain_name: "prop.pstn.exotel.com" })).data?.trunk_sid as string;
-    await api("POST", `/trunks/${propTrunk}/destination-uris`, { destinations: [{ destination: `127.0.30.201:${busyPort};transport=tcp` }] });
+    await api("POST", `/trunks/${propTrunk}/destination-uris`, { destinations: [{ destination: `127.0.191.201:${busyPort};transport=tcp` }] });
     for (let i = 0; i < 10; i++) await api("POST", `/trunks/${propTrunk}/phone-numbers`, { phone_number: `+9170000000${String(i).padStart(2, "0")}` });
 
     const options: EdgeOptions = {
-      ...edgeOptions(config, { TRUNKLINE_EDGE_LISTEN: `127.0.30.1:${sipPort}`, TRUNKLINE_EDGE_RPC: `127.0.0.1:${rpcPort}` }),
+      ...edgeOptions(config, { TRUNKLINE_EDGE_LISTEN: `127.0.191.1:${sipPort}`, TRUNKLINE_EDGE_RPC: `127.0.0.1:${rpcPort}` }),
       pgSchema: fixture.pgSchema,
       children: 4,
     };
+    // The same edge on the same store without the record INSERT: what recording costs.
+    const norecOptions: EdgeOptions = { ...options, sipAddress: "127.0.191.3", sipPort: norecPort, rpcPort: norecRpcPort, recordCalls: false };
     let edgeOut = "";
+    let norecOut = "";
     let edge: EdgeProcess | undefined;
+    let norec: EdgeProcess | undefined;
     const startEdge = async () => {
       edgeOut = "";
+      norecOut = "";
       const p = startKamailio(options, { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128 });
       p.child.stderr?.on("data", (d: Buffer) => (edgeOut = (edgeOut + d.toString()).slice(-20000)));
       edge = p;
-      return waitRpc(rpcUrl, p, () => edgeOut);
+      const q = startKamailio(norecOptions, { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128 });
+      q.child.stderr?.on("data", (d: Buffer) => (norecOut = (norecOut + d.toString()).slice(-20000)));
+      norec = q;
+      const [ms] = await Promise.all([waitRpc(rpcUrl, p, () => edgeOut), waitRpc(norecRpcUrl, q, () => norecOut)]);
+      return ms;
     };
     const stopEdge = async () => {
-      if (edge) await stopChild(edge.child, 5000);
-      edge?.cleanup();
-      edge = undefined;
+      for (const e of [edge, norec]) {
+        if (e) await stopChild(e.child, 5000);
+        e?.cleanup();
+      }
+      edge = norec = undefined;
     };
     stops.unshift(stopEdge);
     await startEdge();
     await runtime.edge?.settled(60_000);
-    const probe = await SipProbe.open("127.0.30.6", `127.0.30.1:${sipPort}`);
+    const probe = await SipProbe.open("127.0.191.6", `127.0.191.1:${sipPort}`);
     stops.unshift(() => probe.close());
+    const norecProbe = await SipProbe.open("127.0.191.7", `127.0.191.3:${norecPort}`);
+    stops.unshift(() => norecProbe.close());
     await waitSip(probe);
+    await waitSip(norecProbe);
 
     // Propagation: map a new number, then probe until a call to it is relayed (486 from the PBX).
     let seq = 0;
@@ -228,7 +252,7 @@ async function main(): Promise<void> {
     const now = nowIso();
     for (let i = 0; i < ids.length; i += 1000) {
       const chunk = ids.slice(i, i + 1000);
-      await db.insertInto("destinations").values(chunk.map((trunk_id) => ({ trunk_id, host: "127.0.30.200", port: uasPort, transport: "udp", priority: 0, weight: 1, created_at: now, updated_at: now }))).execute();
+      await db.insertInto("destinations").values(chunk.map((trunk_id) => ({ trunk_id, host: "127.0.191.200", port: uasPort, transport: "udp", priority: 0, weight: 1, created_at: now, updated_at: now }))).execute();
       await db
         .insertInto("whitelisted_ips")
         .values(chunk.map((trunk_id, j) => ({ trunk_id, ip: `10.${((i + j) >> 16) & 255}.${((i + j) >> 8) & 255}.${(i + j) & 255}`, mask: 32, friendly_name: null, created_at: now, updated_at: now })))
@@ -238,6 +262,7 @@ async function main(): Promise<void> {
     await stopEdge();
     const loadMs = await startEdge();
     await waitSip(probe);
+    await waitSip(norecProbe);
     const readyMs = loadMs;
     await runtime.edge?.settled(120_000);
     log("propagation at size");
@@ -250,8 +275,8 @@ async function main(): Promise<void> {
     writeFileSync(numbersFile, `SEQUENTIAL\n${sample.filter((_, i) => i % step === 0).map((r) => r.number).join("\n")}\n`);
     stops.unshift(() => writeFileSync(numbersFile, ""));
 
-    const bareOptions: EdgeOptions = { ...options, sipAddress: "127.0.30.2", sipPort: barePort };
-    const bare = startKamailio(bareOptions, { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128, config: bareConfig(bareOptions, `127.0.30.200:${uasPort}`) });
+    const bareOptions: EdgeOptions = { ...options, sipAddress: "127.0.191.2", sipPort: barePort };
+    const bare = startKamailio(bareOptions, { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128, config: bareConfig(bareOptions, `127.0.191.200:${uasPort}`) });
     let bareOut = "";
     bare.child.stderr?.on("data", (d: Buffer) => (bareOut = (bareOut + d.toString()).slice(-20000)));
     stops.unshift(async () => {
@@ -260,49 +285,78 @@ async function main(): Promise<void> {
     });
     await new Promise((r) => setTimeout(r, 1500));
 
-    const kamailioPid = (which: "edge" | "bare") => (which === "edge" ? edge?.child.pid : bare.child.pid) as number;
+    type Which = "edge" | "norec" | "bare";
+    const WHICH: Which[] = ["edge", "norec", "bare"];
+    const kamailioPid = (which: Which) => (which === "edge" ? edge?.child.pid : which === "norec" ? norec?.child.pid : bare.child.pid) as number;
+    const targets: Record<Which, string> = { edge: `127.0.191.1:${sipPort}`, norec: `127.0.191.3:${norecPort}`, bare: `127.0.191.2:${barePort}` };
+    // PostgreSQL: the backends serving each Kamailio's connections, pinned beside it (the record
+    // INSERT's server side is part of the call's cost). Looked up again after each run, since a
+    // worker may (re)connect during it; one that is new counts all its CPU.
+    const backends = async (which: Which) => (ENGINE === "postgres" && which !== "bare" ? pgBackendsOf(fixture.databaseUrl, kamailioPid(which)) : []);
+    const pinBackends = (pids: number[]) => pids.forEach((pid) => spawnSync("taskset", ["-p", "-c", String(SERVER_CORE), String(pid)]));
+    for (const which of WHICH) pinBackends(await backends(which));
     // What each Kamailio burns with no calls at all (timers, idle workers), to read the per-call figures against.
-    const idleBusy: Record<"edge" | "bare", number> = { edge: 0, bare: 0 };
-    for (const which of ["edge", "bare"] as const) {
+    const idleBusy: Record<Which, number> = { edge: 0, norec: 0, bare: 0 };
+    for (const which of WHICH) {
       const pid = kamailioPid(which);
       const cpu0 = processTreeCpuMs(pid);
       await new Promise((r) => setTimeout(r, 3000));
       idleBusy[which] = (processTreeCpuMs(pid) - cpu0) / 3000;
     }
-    log(`idle: edge ${fmt.pct(idleBusy.edge)} of a core, bare ${fmt.pct(idleBusy.bare)}`);
-    const runs: Record<"edge" | "bare", Array<{ cps: number; failed: number; cpuUsPerCall: number; busy: number }>> = { edge: [], bare: [] };
+    log(`idle: edge ${fmt.pct(idleBusy.edge)} of a core, edge without recording ${fmt.pct(idleBusy.norec)}, bare ${fmt.pct(idleBusy.bare)}`);
+    const runs: Record<Which, Array<{ cps: number; failed: number; cpuUsPerCall: number; storeUsPerCall: number; busy: number }>> = { edge: [], norec: [], bare: [] };
     for (let r = 0; r < ROUNDS && Date.now() < DEADLINE; r++) {
-      for (const which of ["edge", "bare"] as const) {
-        const target = which === "edge" ? `127.0.30.1:${sipPort}` : `127.0.30.2:${barePort}`;
+      for (const which of WHICH) {
         const pid = kamailioPid(which);
+        const store0 = await backends(which);
+        pinBackends(store0);
+        const storeCpu0 = new Map(store0.map((p) => [p, cpuMsOf([p])]));
         const cpu0 = processTreeCpuMs(pid);
-        const res = await load({ edge: target, from: "127.0.30.5", numbersFile, seconds: SECONDS, concurrency: CONCURRENCY, wrapper: server(LOAD_CORE) });
+        const res = await load({ edge: targets[which], from: "127.0.191.5", numbersFile, seconds: SECONDS, concurrency: CONCURRENCY, wrapper: server(LOAD_CORE) });
         const cpuMs = processTreeCpuMs(pid) - cpu0;
-        const run = { cps: res.ok / Math.max(1, res.seconds), failed: res.failed, cpuUsPerCall: (cpuMs * 1000) / Math.max(1, res.ok), busy: cpuMs / (Math.max(1, res.seconds) * 1000) };
+        const store1 = [...new Set([...store0, ...(await backends(which))])];
+        const storeMs = store1.reduce((a, p) => a + cpuMsOf([p]) - (storeCpu0.get(p) ?? 0), 0);
+        const calls = Math.max(1, res.ok);
+        const run = { cps: res.ok / Math.max(1, res.seconds), failed: res.failed, cpuUsPerCall: (cpuMs * 1000) / calls, storeUsPerCall: (storeMs * 1000) / calls, busy: cpuMs / (Math.max(1, res.seconds) * 1000) };
         runs[which].push(run);
-        log(`round ${r + 1} ${which}: ${fmt.int(run.cps)} calls/s (${res.failed} failed), Kamailio ${fmt.int(run.cpuUsPerCall)} µs CPU per call, core ${fmt.pct(run.busy)} busy`);
-        if (process.env.BENCH_DEBUG) log((which === "edge" ? edgeOut : bareOut).slice(-1500));
+        log(`round ${r + 1} ${which}: ${fmt.int(run.cps)} calls/s (${res.failed} failed), Kamailio ${fmt.int(run.cpuUsPerCall)} µs CPU per call${ENGINE === "postgres" ? ` + PostgreSQL ${fmt.int(run.storeUsPerCall)} µs (${store1.length} backends)` : ""}, core ${fmt.pct(run.busy)} busy`);
+        if (process.env.BENCH_DEBUG) log((which === "edge" ? edgeOut : which === "norec" ? norecOut : bareOut).slice(-1500));
       }
     }
+    const recorded = await db.selectFrom("calls").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
 
-    const cps = (w: "edge" | "bare") => runs[w].map((x) => x.cps);
-    const [eLo, eHi] = range(cps("edge"));
-    const [bLo, bHi] = range(cps("bare"));
-    const cpuPerCall = (w: "edge" | "bare") => median(runs[w].map((x) => x.cpuUsPerCall));
-    const coreBusy = (w: "edge" | "bare") => median(runs[w].map((x) => x.busy));
+    const cps = (w: Which) => runs[w].map((x) => x.cps);
+    const cpuPerCall = (w: Which) => median(runs[w].map((x) => x.cpuUsPerCall));
+    const storePerCall = (w: Which) => median(runs[w].map((x) => x.storeUsPerCall));
+    const coreBusy = (w: Which) => median(runs[w].map((x) => x.busy));
+    const pg = ENGINE === "postgres";
+    // Recording's cost per round (the two edges ran back to back), then the median and range of those ratios.
+    const perRound = (f: (x: (typeof runs)["edge"][number]) => number) => runs.edge.map((x, i) => f(x) / f(runs.norec[i] ?? x));
+    const kamRatio = perRound((x) => x.cpuUsPerCall);
+    const totalRatio = perRound((x) => x.cpuUsPerCall + x.storeUsPerCall);
+    const ratioText = (rs: number[]) => `${(median(rs) * 100 - 100).toFixed(1)}% (rounds ${rs.map((x) => `${(x * 100 - 100).toFixed(1)}%`).join(", ")})`;
+    const row = (w: Which, title: string) => {
+      const [lo, hi] = range(cps(w));
+      const total = cpuPerCall(w) + storePerCall(w);
+      const bareTotal = cpuPerCall("bare");
+      return `| ${title} | ${fmt.int(median(cps(w)))} | ${fmt.int(lo)}–${fmt.int(hi)} | ${runs[w].reduce((a, x) => a + x.failed, 0)} | ${fmt.pct(median(cps(w)) / median(cps("bare")))} | ${fmt.int(cpuPerCall(w))} |${pg ? ` ${fmt.int(storePerCall(w))} |` : ""} ${fmt.pct(coreBusy(w))} | ${(total / bareTotal).toFixed(2)}× |`;
+    };
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${process.platform}, Node ${process.version}`;
     const report = [
       `### ${new Date().toISOString().slice(0, 16)}Z — ${ENGINE}${QUICK ? " (quick)" : ""}`,
       "",
-      `Machine: ${machine}. Pinning: ${pinned ? "Kamailio on core 0; sipp (load + UAS), API server and probe on core 1" : "none (taskset failed)"}.`,
-      `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved. Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp UAC and UAS, one core) still completes every call; at 50 or 100 it loses calls to retransmission timeouts, so the call rate is the generator's and Kamailio's CPU per call is the edge's cost.`,
+      `Machine: ${machine}. Pinning: ${pinned ? `Kamailio${pg ? " and the PostgreSQL backends of its connections" : ""} on core 0; sipp (load + UAS), API server and probe on core 1` : "none (taskset failed)"}.`,
+      `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved (edge, edge without recording, bare; ${fmt.int(Number(recorded?.n ?? 0))} call records written). Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp UAC and UAS, one core) still completes every call; at 50 or 100 it loses calls to retransmission timeouts, so the call rate is the generator's and Kamailio's CPU per call is the edge's cost.`,
       "",
-      "| | call setups/s (median) | range | failed calls | ratio to bare | Kamailio CPU µs per call (median) | its core busy | CPU ratio to bare |",
-      "|---|---:|---:|---:|---:|---:|---:|---:|",
-      `| bare relay (same Kamailio, no lookups) | ${fmt.int(median(cps("bare")))} | ${fmt.int(bLo)}–${fmt.int(bHi)} | ${runs.bare.reduce((a, x) => a + x.failed, 0)} | 100% | ${fmt.int(cpuPerCall("bare"))} | ${fmt.pct(coreBusy("bare"))} | 1.00× |`,
-      `| trunkline edge | ${fmt.int(median(cps("edge")))} | ${fmt.int(eLo)}–${fmt.int(eHi)} | ${runs.edge.reduce((a, x) => a + x.failed, 0)} | ${fmt.pct(median(cps("edge")) / median(cps("bare")))} | ${fmt.int(cpuPerCall("edge"))} | ${fmt.pct(coreBusy("edge"))} | ${(cpuPerCall("edge") / cpuPerCall("bare")).toFixed(2)}× |`,
+      `| | call setups/s (median) | range | failed calls | ratio to bare | Kamailio CPU µs per call (median) |${pg ? " PostgreSQL backends' CPU µs per call |" : ""} its core busy | CPU ratio to bare |`,
+      `|---|---:|---:|---:|---:|---:|${pg ? "---:|" : ""}---:|---:|`,
+      row("bare", "bare relay (same Kamailio, no lookups)"),
+      row("norec", "trunkline edge, call recording off (`recordCalls: false`)"),
+      row("edge", "trunkline edge (records every call)"),
       "",
-      `Call setups one core of Kamailio could sustain at that CPU cost (1 s ÷ CPU per call): bare ${fmt.int(1e6 / cpuPerCall("bare"))}/s, edge ${fmt.int(1e6 / cpuPerCall("edge"))}/s. With no calls, the edge keeps ${fmt.pct(idleBusy.edge)} of its core busy and the bare relay ${fmt.pct(idleBusy.bare)} (included in the figures above).`,
+      `**Call recording's cost** (edge ÷ edge without recording, per round, median): Kamailio CPU per call +${ratioText(kamRatio)}${pg ? `; Kamailio + PostgreSQL backends +${ratioText(totalRatio)}` : " (on SQLite the INSERT runs inside Kamailio)"}. Target ≤ +15%.`,
+      "",
+      `Call setups one core of Kamailio could sustain at that CPU cost (1 s ÷ CPU per call): bare ${fmt.int(1e6 / cpuPerCall("bare"))}/s, edge without recording ${fmt.int(1e6 / cpuPerCall("norec"))}/s, edge ${fmt.int(1e6 / cpuPerCall("edge"))}/s. With no calls, the edge keeps ${fmt.pct(idleBusy.edge)} of its core busy, the one without recording ${fmt.pct(idleBusy.norec)} and the bare relay ${fmt.pct(idleBusy.bare)} (included in the figures above).`,
       "",
       "Propagation: from the API's response (POST phone-numbers) to the first call relayed to the new number.",
       "",
