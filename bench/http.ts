@@ -354,9 +354,9 @@ async function scaleStep(engine: EngineName, size: "small" | "big"): Promise<Sca
     const sdb = store.db;
     const account = await sdb.selectFrom("accounts").select("api_key").where("sid", "=", ACCOUNT.sid).executeTakeFirstOrThrow();
     const hotTrunk = await sdb.selectFrom("trunks").select(["id", "sid"]).where("sid", "=", seeded.hotTrunkSid).executeTakeFirstOrThrow();
-    const ids = await sdb.selectFrom("trunks").select(["id", "sid"]).where("account_sid", "=", ACCOUNT.sid).orderBy("id").execute();
-    const mid = ids[Math.floor(ids.length / 2)] as { id: number };
-    const plans = await checkPlans(store, { accountSid: ACCOUNT.sid, apiKey: account.api_key, trunkId: hotTrunk.id, trunkSid: hotTrunk.sid, cursorTrunkId: mid.id, number: seeded.lastNumber }, hot - 1000);
+    const ids = await sdb.selectFrom("trunks").select(["id", "sid", "uuid"]).where("account_sid", "=", ACCOUNT.sid).orderBy("id").execute();
+    const mid = ids[Math.floor(ids.length / 2)] as { uuid: string };
+    const plans = await checkPlans(store, { accountSid: ACCOUNT.sid, apiKey: account.api_key, trunkId: hotTrunk.id, trunkSid: hotTrunk.sid, cursorTrunkUuid: mid.uuid, number: seeded.lastNumber }, hot - 1000);
     // Random keys for lookups.
     const sampleSids = Array.from({ length: 2000 }, (_, i) => (ids[(i * 7919) % ids.length] as { sid: string }).sid);
     const firstN = Number(seeded.firstNumber.slice(3));

@@ -4,6 +4,7 @@ import { newApiKey, newApiToken } from "../domain/ids.js";
 import { nowIso } from "../domain/time.js";
 import type { Account } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
+import { mapAccount } from "../store/mappers.js";
 import { notifyAccountsChanged } from "../store/repositories/accountChanges.js";
 import { accountsRepo } from "../store/repositories/accounts.js";
 import type { AccountRow } from "../store/schema.js";
@@ -12,10 +13,6 @@ import type { ServiceContext } from "./context.js";
 
 const SID = /^[A-Za-z0-9_-]{1,64}$/;
 const SECRET = /^[\x21-\x7e]{8,128}$/;
-
-function mapAccount(row: AccountRow): Account {
-  return { sid: row.sid, apiKey: row.api_key, createdAt: row.created_at, updatedAt: row.updated_at };
-}
 
 export interface IssuedAccount {
   account: Account;

@@ -1,6 +1,5 @@
 import { sipHa1 } from "../crypto/digest.js";
 import { ConflictError } from "../domain/errors.js";
-import type { Credential } from "../domain/types.js";
 import type { Executor } from "../store/executor.js";
 import { isUniqueViolation } from "../store/errors.js";
 import { credentialsRepo } from "../store/repositories/credentials.js";
@@ -33,16 +32,4 @@ export async function insertCredential(
     if (isUniqueViolation(error)) throw new ConflictError("user_name", `Credential with user_name '${username}' already exists`);
     throw error;
   }
-}
-
-export function mapCredential(ctx: ServiceContext, row: CredentialRow, trunkSid: string): Credential {
-  return {
-    id: row.id,
-    trunkSid,
-    username: row.username,
-    password: ctx.secrets.open(row.password_enc),
-    friendlyName: row.friendly_name,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }

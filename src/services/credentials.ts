@@ -2,12 +2,14 @@ import { sipHa1 } from "../crypto/digest.js";
 import { NotFoundError, ValidationError } from "../domain/errors.js";
 import { nowIso } from "../domain/time.js";
 import type { Credential } from "../domain/types.js";
+import { mapCredential, mapCredentialsJson } from "../store/mappers.js";
 import { credentialsRepo } from "../store/repositories/credentials.js";
+import { trunksRepo } from "../store/repositories/trunks.js";
 import type { CredentialsTable } from "../store/schema.js";
 import type { Updateable } from "kysely";
 import { LIMITS, type ServiceContext } from "./context.js";
-import { insertCredential, mapCredential } from "./credentialRows.js";
-import { requireTrunk } from "./trunks.js";
+import { insertCredential } from "./credentialRows.js";
+import { requireTrunk, trunkNotFound } from "./trunks.js";
 
 export const USERNAME_MESSAGE = "user_name must be 3 to 64 characters: letters, digits, '.', '_' or '-'";
 export const PASSWORD_MESSAGE = "password must be 12 to 64 printable characters without spaces, with at least one letter and one digit";
@@ -28,6 +30,8 @@ function credentialNotFound(id: number): NotFoundError {
 export class CredentialService {
   constructor(private readonly ctx: ServiceContext) {}
 
+  private readonly open = (sealed: string) => this.ctx.secrets.open(sealed);
+
   async create(accountSid: string, trunkSid: string, input: { username: string; password: string; friendlyName?: string | null }): Promise<Credential> {
     if (!/^[A-Za-z0-9._-]{3,64}$/.test(input.username)) throw ValidationError.of("user_name", USERNAME_MESSAGE);
     checkPassword(input.password);
@@ -39,13 +43,14 @@ export class CredentialService {
     }
     const row = await insertCredential(db, this.ctx, trunk.id, input.username, input.password, input.friendlyName ?? null);
     this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "credential", action: "created" }]);
-    return mapCredential(this.ctx, row, trunk.sid);
+    return mapCredential(row, trunk.sid, this.open);
   }
 
+  /** One query: the trunk (404 when not this account's) with its credentials. */
   async list(accountSid: string, trunkSid: string): Promise<Credential[]> {
-    const trunk = await requireTrunk(this.ctx.store.db, accountSid, { sid: trunkSid });
-    const rows = await credentialsRepo.allOfTrunk(this.ctx.store.db, trunk.id);
-    return rows.map((r) => mapCredential(this.ctx, r, trunk.sid));
+    const row = await trunksRepo.findWithCredentials(this.ctx.store.db, accountSid, trunkSid);
+    if (!row) throw trunkNotFound({ sid: trunkSid });
+    return mapCredentialsJson(row.credentials, row.sid, this.open);
   }
 
   /** Rotation: a new password (HA1 recomputed) and/or a new friendly name. */
@@ -65,7 +70,7 @@ export class CredentialService {
     if (patch.friendlyName !== undefined) set.friendly_name = patch.friendlyName;
     const row = await credentialsRepo.update(db, id, set);
     this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "credential", action: "updated" }]);
-    return mapCredential(this.ctx, row, trunk.sid);
+    return mapCredential(row, trunk.sid, this.open);
   }
 
   async remove(accountSid: string, trunkSid: string, id: number): Promise<Credential> {
@@ -75,6 +80,6 @@ export class CredentialService {
     if (!existing) throw credentialNotFound(id);
     await credentialsRepo.delete(db, id);
     this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "credential", action: "deleted" }]);
-    return mapCredential(this.ctx, existing, trunk.sid);
+    return mapCredential(existing, trunk.sid, this.open);
   }
 }

@@ -3,11 +3,12 @@ import { isHost, isPort, isPriority, isWeight, TRANSPORTS } from "../domain/rule
 import { nowIso } from "../domain/time.js";
 import type { Destination, Page, Transport } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
-import { mapDestination } from "../store/mappers.js";
+import { mapDestination, mapDestinationsJson } from "../store/mappers.js";
+import { childrenOfTrunk } from "../store/repositories/childrenOfTrunk.js";
 import { destinationsRepo } from "../store/repositories/destinations.js";
 import { eachItem, type ItemResult } from "./batch.js";
 import { LIMITS, type ServiceContext } from "./context.js";
-import { requireTrunk } from "./trunks.js";
+import { requireTrunk, trunkNotFound } from "./trunks.js";
 
 export interface DestinationInput {
   host: string;
@@ -73,9 +74,10 @@ export class DestinationService {
   }
 
   async list(accountSid: string, trunkSid: string, offset: number, limit: number): Promise<Page<Destination>> {
-    const trunk = await requireTrunk(this.ctx.store.db, accountSid, { sid: trunkSid });
-    const rows = await destinationsRepo.listByTrunk(this.ctx.store.db, trunk.id, offset, limit);
-    return { items: rows.slice(0, limit).map((r) => mapDestination(r, trunk.sid)), hasMore: rows.length > limit };
+    const row = await childrenOfTrunk(this.ctx.store.db, "destinations", accountSid, trunkSid, offset, limit);
+    if (!row) throw trunkNotFound({ sid: trunkSid });
+    const items = mapDestinationsJson(row.items, row.sid);
+    return { items: items.slice(0, limit), hasMore: items.length > limit };
   }
 
   async update(accountSid: string, trunkSid: string, id: number, patch: { priority?: number; weight?: number }): Promise<Destination> {

@@ -3,10 +3,10 @@ import { isE164, isNumberMode } from "../domain/rules.js";
 import { nowIso } from "../domain/time.js";
 import type { NumberMode, Page, PhoneNumber } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
-import { mapPhoneNumber } from "../store/mappers.js";
+import { mapPhoneNumber, mapPhoneNumbersJson } from "../store/mappers.js";
 import { phoneNumbersRepo } from "../store/repositories/phoneNumbers.js";
 import type { ServiceContext } from "./context.js";
-import { requireTrunk } from "./trunks.js";
+import { requireTrunk, trunkNotFound } from "./trunks.js";
 
 export const E164_MESSAGE = "phone_number must be in E.164 format (e.g., +919876543210)";
 export const MODE_MESSAGE = "mode must be one of: pstn, flow";
@@ -39,10 +39,12 @@ export class PhoneNumberService {
     }
   }
 
+  /** One query: the trunk (404 when not this account's) with the page. */
   async list(accountSid: string, trunkSid: string, offset: number, limit: number): Promise<Page<PhoneNumber>> {
-    const trunk = await requireTrunk(this.ctx.store.db, accountSid, { sid: trunkSid });
-    const rows = await phoneNumbersRepo.listByTrunk(this.ctx.store.db, trunk.id, offset, limit);
-    return { items: rows.slice(0, limit).map((r) => mapPhoneNumber(r, trunk.sid)), hasMore: rows.length > limit };
+    const row = await phoneNumbersRepo.pageWithTrunk(this.ctx.store.db, accountSid, trunkSid, offset, limit);
+    if (!row) throw trunkNotFound({ sid: trunkSid });
+    const items = mapPhoneNumbersJson(row.numbers, row.sid);
+    return { items: items.slice(0, limit), hasMore: items.length > limit };
   }
 
   /**

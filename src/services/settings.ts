@@ -2,11 +2,12 @@ import { NotFoundError, ValidationError } from "../domain/errors.js";
 import { SETTING_RULES } from "../domain/rules.js";
 import { nowIso } from "../domain/time.js";
 import type { TrunkSetting } from "../domain/types.js";
-import { mapTrunkSetting } from "../store/mappers.js";
+import { mapSettingsJson, mapTrunkSetting } from "../store/mappers.js";
+import { childrenOfTrunk } from "../store/repositories/childrenOfTrunk.js";
 import { trunkSettingsRepo } from "../store/repositories/trunkSettings.js";
 import { eachItem, type ItemResult } from "./batch.js";
 import type { ServiceContext } from "./context.js";
-import { requireTrunk } from "./trunks.js";
+import { requireTrunk, trunkNotFound } from "./trunks.js";
 
 function checkSetting(name: string, value: string): void {
   const rule = SETTING_RULES.get(name);
@@ -33,9 +34,10 @@ export class SettingService {
   }
 
   async list(accountSid: string, trunkSid: string): Promise<TrunkSetting[]> {
-    const trunk = await requireTrunk(this.ctx.store.db, accountSid, { sid: trunkSid });
-    const rows = await trunkSettingsRepo.allOfTrunk(this.ctx.store.db, trunk.id);
-    return rows.map((r) => mapTrunkSetting(r, trunk.sid));
+    // Settings are a small closed set per trunk: all of them, with the trunk, in one query.
+    const row = await childrenOfTrunk(this.ctx.store.db, "settings", accountSid, trunkSid, 0, 1000);
+    if (!row) throw trunkNotFound({ sid: trunkSid });
+    return mapSettingsJson(row.items, row.sid);
   }
 
   async remove(accountSid: string, trunkSid: string, name: string): Promise<TrunkSetting> {

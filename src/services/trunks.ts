@@ -4,23 +4,22 @@ import { nowIso } from "../domain/time.js";
 import type { Page, Trunk, TrunkDetail } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
 import type { Executor } from "../store/executor.js";
-import { mapDestination, mapTrunk, mapWhitelistedIp } from "../store/mappers.js";
+import { mapTrunk, mapTrunkDetail, type TrunkDetailRow } from "../store/mappers.js";
 import { credentialsRepo } from "../store/repositories/credentials.js";
 import { destinationsRepo } from "../store/repositories/destinations.js";
 import { trunkSettingsRepo } from "../store/repositories/trunkSettings.js";
-import { trunksRepo } from "../store/repositories/trunks.js";
+import { CALLER_ID_SETTING, trunksRepo } from "../store/repositories/trunks.js";
 import { whitelistedIpsRepo } from "../store/repositories/whitelistedIps.js";
 import type { TrunkRowUpdate } from "../store/schema.js";
 import type { Change } from "./changeFeed.js";
 import type { ServiceContext } from "./context.js";
-import { insertCredential, mapCredential } from "./credentialRows.js";
+import { insertCredential } from "./credentialRows.js";
 import type { NewTrunk, TrunkPatch } from "./trunkInput.js";
 import { validateTrunkPatch } from "./trunkValidation.js";
 
 /** How a dialect names a trunk: Exotel by sid, the carrier API by UUID. */
 export type TrunkRef = { sid: string } | { uuid: string };
 
-export const CALLER_ID_SETTING = "trunk_external_alias";
 const DEFAULT_SIP_PORT = 5060;
 
 function refText(ref: TrunkRef): string {
@@ -116,9 +115,16 @@ export class TrunkService {
     return requireTrunk(this.db, accountSid, ref);
   }
 
+  /** One query: the trunk and its children together (trunksRepo.withDetail). */
   async getDetail(accountSid: string, ref: TrunkRef): Promise<TrunkDetail> {
-    const trunk = await requireTrunk(this.db, accountSid, ref);
-    return this.detail(this.db, trunk);
+    const row = "uuid" in ref ? await trunksRepo.findDetailByUuid(this.db, accountSid, ref.uuid) : await this.detailRowBySid(accountSid, ref.sid);
+    if (!row) throw trunkNotFound(ref);
+    return this.mapDetail(row);
+  }
+
+  private async detailRowBySid(accountSid: string, sid: string): Promise<TrunkDetailRow | undefined> {
+    const row = await trunksRepo.findBySid(this.db, accountSid, sid);
+    return row ? trunksRepo.findDetailById(this.db, accountSid, row.id) : undefined;
   }
 
   async listByOffset(accountSid: string, offset: number, limit: number, sid?: string): Promise<Page<Trunk>> {
@@ -128,27 +134,20 @@ export class TrunkService {
 
   /**
    * Newest first. `after`/`before` are trunk UUIDs of this account (an unknown one is a
-   * validation error on `page[after]`/`page[before]`).
+   * validation error on `page[after]`/`page[before]`). One query per page whatever its size (the
+   * cursor is resolved inside it); a second one only when the page comes back empty, to tell an
+   * unknown cursor from the end of the list. A page after a cursor always has newer trunks (the
+   * cursor's own, seen by the same statement), a page before one always older.
    */
   async listByKeyset(accountSid: string, size: number, cursor: { after?: string; before?: string }): Promise<{ items: TrunkDetail[]; hasNewer: boolean; hasOlder: boolean }> {
-    const resolve = async (uuid: string, field: string) => {
-      const row = await trunksRepo.findByUuid(this.db, accountSid, uuid);
-      if (!row) throw ValidationError.of(field, `${field} is not a trunk id of this account`);
-      return row.id;
-    };
-    if (cursor.before !== undefined) {
-      const beforeId = await resolve(cursor.before, "page[before]");
-      const rows = await trunksRepo.listByKeyset(this.db, accountSid, size, { before: beforeId });
-      const hasNewer = rows.length > size;
-      const page = rows.slice(0, size).reverse();
-      return { items: await this.details(page.map(mapTrunk)), hasNewer, hasOlder: true };
+    const rows = await trunksRepo.keysetDetails(this.db, accountSid, size, cursor);
+    if (rows.length === 0) {
+      const [field, uuid] = cursor.before !== undefined ? ["page[before]", cursor.before] : ["page[after]", cursor.after];
+      if (uuid !== undefined && !(await trunksRepo.findByUuid(this.db, accountSid, uuid))) throw ValidationError.of(field, `${field} is not a trunk id of this account`);
     }
-    const afterId = cursor.after !== undefined ? await resolve(cursor.after, "page[after]") : undefined;
-    const rows = await trunksRepo.listByKeyset(this.db, accountSid, size, afterId !== undefined ? { after: afterId } : undefined);
     const page = rows.slice(0, size);
-    const first = page[0];
-    const hasNewer = afterId !== undefined && first !== undefined ? await trunksRepo.existsNewer(this.db, accountSid, first.id) : afterId !== undefined;
-    return { items: await this.details(page.map(mapTrunk)), hasNewer, hasOlder: rows.length > size };
+    if (cursor.before !== undefined) return { items: page.reverse().map((r) => this.mapDetail(r)), hasNewer: rows.length > size, hasOlder: true };
+    return { items: page.map((r) => this.mapDetail(r)), hasNewer: cursor.after !== undefined, hasOlder: rows.length > size };
   }
 
   async update(accountSid: string, ref: TrunkRef, patch: TrunkPatch): Promise<TrunkDetail> {
@@ -180,9 +179,10 @@ export class TrunkService {
   async delete(accountSid: string, ref: TrunkRef): Promise<TrunkDetail> {
     const { detail } = await this.db.transaction().execute(async (trx) => {
       const trunk = await requireTrunk(trx, accountSid, ref);
-      const detail = await this.detail(trx, trunk);
+      const row = await trunksRepo.findDetailById(trx, accountSid, trunk.id);
+      if (!row) throw trunkNotFound(ref);
       await trunksRepo.delete(trx, trunk.id);
-      return { detail };
+      return { detail: this.mapDetail(row) };
     });
     this.publish(accountSid, detail.id, "deleted");
     return detail;
@@ -245,33 +245,13 @@ export class TrunkService {
   }
 
   private async detailById(accountSid: string, id: number): Promise<TrunkDetail> {
-    const row = await trunksRepo.findById(this.db, accountSid, id);
+    const row = await trunksRepo.findDetailById(this.db, accountSid, id);
     if (!row) throw trunkNotFound(String(id));
-    return this.detail(this.db, mapTrunk(row));
+    return this.mapDetail(row);
   }
 
-  private async details(trunks: Trunk[]): Promise<TrunkDetail[]> {
-    const out: TrunkDetail[] = [];
-    for (const t of trunks) out.push(await this.detail(this.db, t));
-    return out;
-  }
-
-  private async detail(db: Executor, trunk: Trunk): Promise<TrunkDetail> {
-    const [routePrefixes, acl, destinations, callerId, credentials] = await Promise.all([
-      trunksRepo.routePrefixes(db, trunk.id),
-      whitelistedIpsRepo.allOfTrunk(db, trunk.id),
-      destinationsRepo.allOfTrunk(db, trunk.id),
-      trunkSettingsRepo.find(db, trunk.id, CALLER_ID_SETTING),
-      credentialsRepo.allOfTrunk(db, trunk.id),
-    ]);
-    return {
-      ...trunk,
-      routePrefixes,
-      acl: acl.map((r) => mapWhitelistedIp(r, trunk.sid)),
-      destinations: destinations.map((r) => mapDestination(r, trunk.sid)),
-      callerId: callerId?.value ?? null,
-      credentials: credentials.map((r) => mapCredential(this.ctx, r, trunk.sid)),
-    };
+  private mapDetail(row: TrunkDetailRow): TrunkDetail {
+    return mapTrunkDetail(row, (sealed) => this.ctx.secrets.open(sealed));
   }
 
   private publish(accountSid: string, trunkId: number, action: Change["action"]): void {

@@ -3,10 +3,11 @@ import { isIPv4, isMask, MAX_TEXT } from "../domain/rules.js";
 import { nowIso } from "../domain/time.js";
 import type { Page, WhitelistedIp } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
-import { mapWhitelistedIp } from "../store/mappers.js";
+import { mapAclJson, mapWhitelistedIp } from "../store/mappers.js";
+import { childrenOfTrunk } from "../store/repositories/childrenOfTrunk.js";
 import { whitelistedIpsRepo } from "../store/repositories/whitelistedIps.js";
 import { LIMITS, type ServiceContext } from "./context.js";
-import { requireTrunk } from "./trunks.js";
+import { requireTrunk, trunkNotFound } from "./trunks.js";
 
 export const IP_MESSAGE = "ip must be a valid IPv4 address";
 export const MASK_MESSAGE = "mask must be an integer between 1 and 32";
@@ -47,9 +48,10 @@ export class WhitelistedIpService {
   }
 
   async list(accountSid: string, trunkSid: string, offset: number, limit: number): Promise<Page<WhitelistedIp>> {
-    const trunk = await requireTrunk(this.ctx.store.db, accountSid, { sid: trunkSid });
-    const rows = await whitelistedIpsRepo.listByTrunk(this.ctx.store.db, trunk.id, offset, limit);
-    return { items: rows.slice(0, limit).map((r) => mapWhitelistedIp(r, trunk.sid)), hasMore: rows.length > limit };
+    const row = await childrenOfTrunk(this.ctx.store.db, "acl", accountSid, trunkSid, offset, limit);
+    if (!row) throw trunkNotFound({ sid: trunkSid });
+    const items = mapAclJson(row.items, row.sid);
+    return { items: items.slice(0, limit), hasMore: items.length > limit };
   }
 
   async update(accountSid: string, trunkSid: string, id: number, ip: string, mask: number): Promise<WhitelistedIp> {

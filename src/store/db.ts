@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql, t
 import pg from "pg";
 import type { Engine } from "./engine.js";
 import { migrations, repeatable } from "./migrations/index.js";
+import { namedStatementPool } from "./pgNamed.js";
 import type { Database } from "./schema.js";
 
 export interface Store {
@@ -43,7 +44,7 @@ export function openStore(options: StoreOptions): Store {
       // Set per connection at startup, so no query can run before it.
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) });
     return { db, engine: "postgres", location: options.databaseUrl, pgSchema: schema || "public", close: () => db.destroy() };
   }
   const file = options.databaseUrl.replace(/^sqlite:(\/\/)?/, "");

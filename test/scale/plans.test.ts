@@ -59,9 +59,9 @@ for (const engine of ["sqlite", "postgres"] as const) {
       const db = runtime.store.db;
       const account = await db.selectFrom("accounts").select("api_key").where("sid", "=", accountSid).executeTakeFirstOrThrow();
       const trunk = await db.selectFrom("trunks").select("id").where("sid", "=", trunkSid).executeTakeFirstOrThrow();
-      const ids = await db.selectFrom("trunks").select("id").where("account_sid", "=", accountSid).orderBy("id").execute();
-      const mid = ids[Math.floor(ids.length / 2)]?.id ?? trunk.id;
-      return { accountSid, apiKey: account.api_key, trunkId: trunk.id, trunkSid, cursorTrunkId: mid, number };
+      const ids = await db.selectFrom("trunks").select(["id", "uuid"]).where("account_sid", "=", accountSid).orderBy("id").execute();
+      const mid = (ids[Math.floor(ids.length / 2)] ?? ids[0])?.uuid as string;
+      return { accountSid, apiKey: account.api_key, trunkId: trunk.id, trunkSid, cursorTrunkUuid: mid, number };
     };
 
     it("lists and lookups of a big account use their indexes (no full scan, no primary-key walk, no sort before paging)", async () => {

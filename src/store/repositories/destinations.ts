@@ -6,9 +6,6 @@ export const destinationsRepo = {
   insert(db: Executor, row: Insertable<DestinationsTable>) {
     return db.insertInto("destinations").values(row).returningAll().executeTakeFirstOrThrow();
   },
-  listByTrunk(db: Executor, trunkId: number, offset: number, limit: number) {
-    return db.selectFrom("destinations").selectAll().where("trunk_id", "=", trunkId).orderBy("id").limit(limit + 1).offset(offset).execute();
-  },
   /** In routing order: lowest priority first, then heaviest, then oldest. */
   allOfTrunk(db: Executor, trunkId: number) {
     return db.selectFrom("destinations").selectAll().where("trunk_id", "=", trunkId).orderBy("priority").orderBy("weight", "desc").orderBy("id").execute();

@@ -1,5 +1,7 @@
 import { sql, type SelectQueryBuilder } from "kysely";
+import { jsonRows, jsonValues } from "../aggregate.js";
 import type { Executor } from "../executor.js";
+import { CHILD_FIELDS, type TrunkDetailRow } from "../mappers.js";
 import { prepared } from "../prepared.js";
 import type { Database, NewTrunkRow, TrunkRowUpdate } from "../schema.js";
 
@@ -13,9 +15,34 @@ function selectTrunks(db: Executor) {
     );
 }
 
+/** The setting the carrier API shows as `default_sender` (and Exotel as the caller id). */
+export const CALLER_ID_SETTING = "trunk_external_alias";
+
+/**
+ * A trunk with everything its detail shows — route prefixes, ACL, destinations, credentials,
+ * caller id — as correlated subqueries of the same statement: one round trip per trunk read, and
+ * one per page of trunks whatever its size (five queries per trunk before: 500 for a page of 100).
+ * Each subquery reads its child table through the index that leads with trunk_id.
+ */
+function withDetail(q: ReturnType<typeof selectTrunks>, db: Executor) {
+  return q.select([
+    sql<unknown>`(select ${jsonValues(db, "r.prefix", "r.position")} from route_prefixes r where r.trunk_id = t.id)`.as("route_prefixes"),
+    sql<unknown>`(select ${jsonRows(db, "w", CHILD_FIELDS.acl, "w.id")} from whitelisted_ips w where w.trunk_id = t.id)`.as("acl"),
+    sql<unknown>`(select ${jsonRows(db, "dd", CHILD_FIELDS.destinations, "dd.priority, dd.weight desc, dd.id")} from destinations dd where dd.trunk_id = t.id)`.as("destinations"),
+    sql<unknown>`(select ${jsonRows(db, "c", CHILD_FIELDS.credentials, "c.id")} from credentials c where c.trunk_id = t.id)`.as("credentials"),
+    sql<string | null>`(select s.value from trunk_settings s where s.trunk_id = t.id and s.name = ${sql.lit(CALLER_ID_SETTING)})`.as("caller_id"),
+  ]);
+}
+const selectDetails = (db: Executor) => withDetail(selectTrunks(db), db);
+
+/** The uuid named by a carrier page cursor, as a subquery: resolved in the page's own statement. */
+function cursorId(db: Executor, accountSid: string, uuid: string) {
+  return db.selectFrom("trunks as cur").select("cur.id").where("cur.account_sid", "=", accountSid).where("cur.uuid", "=", uuid);
+}
+
 /** `account_sid = ?` spelled as a one-value range, for the list queries (see listByOffset). */
-function inAccount(q: ReturnType<typeof selectTrunks>, accountSid: string) {
-  return q.where("t.account_sid", ">=", accountSid).where("t.account_sid", "<=", accountSid);
+function inAccount<Q extends ReturnType<typeof selectTrunks>>(q: Q, accountSid: string): Q {
+  return q.where("t.account_sid", ">=", accountSid).where("t.account_sid", "<=", accountSid) as Q;
 }
 function inAccountRange<Q extends SelectQueryBuilder<Database, "trunks", { id: number }>>(q: Q, accountSid: string): Q {
   return q.where("account_sid", ">=", accountSid).where("account_sid", "<=", accountSid) as Q;
@@ -24,6 +51,36 @@ function inAccountRange<Q extends SelectQueryBuilder<Database, "trunks", { id: n
 // The per-request lookups, compiled once (see prepared.ts).
 const bySid = prepared((db, $) => selectTrunks(db).where("t.account_sid", "=", $<string>(0)).where("t.sid", "=", $<string>(1)));
 const byUuid = prepared((db, $) => selectTrunks(db).where("t.account_sid", "=", $<string>(0)).where("t.uuid", "=", $<string>(1)));
+const detailByUuid = prepared((db, $) => selectDetails(db).where("t.account_sid", "=", $<string>(0)).where("t.uuid", "=", $<string>(1)));
+/** A trunk with its credentials, for the credentials list (one round trip). */
+const credentialsBySid = prepared((db, $) =>
+  db
+    .selectFrom("trunks as t")
+    .select(["t.id", "t.sid"])
+    .select(sql<unknown>`(select ${jsonRows(db, "c", CHILD_FIELDS.credentials, "c.id")} from credentials c where c.trunk_id = t.id)`.as("credentials"))
+    .where("t.account_sid", "=", $<string>(0))
+    .where("t.sid", "=", $<string>(1)),
+);
+/**
+ * Carrier pages, newest first (`after`: older than the cursor) or oldest first (`before`: newer
+ * than it, reversed by the caller), the cursor's uuid resolved inside the same statement. One
+ * extra row tells whether the walk can go on. $(0) account, $(1) limit, $(2) cursor uuid.
+ */
+const keysetFirst = prepared((db, $) => inAccount(selectDetails(db), $<string>(0)).orderBy("t.account_sid", "desc").orderBy("t.id", "desc").limit($<number>(1)));
+const keysetAfter = prepared((db, $) =>
+  inAccount(selectDetails(db), $<string>(0))
+    .where("t.id", "<", cursorId(db, $<string>(0), $<string>(2)))
+    .orderBy("t.account_sid", "desc")
+    .orderBy("t.id", "desc")
+    .limit($<number>(1)),
+);
+const keysetBefore = prepared((db, $) =>
+  inAccount(selectDetails(db), $<string>(0))
+    .where("t.id", ">", cursorId(db, $<string>(0), $<string>(2)))
+    .orderBy("t.account_sid", "asc")
+    .orderBy("t.id", "asc")
+    .limit($<number>(1)),
+);
 /**
  * A page of an account's trunks, oldest first: the first id of the page is found by walking the
  * (account_sid, id) index alone past the offset (no row is read or rendered for the rows skipped),
@@ -65,6 +122,27 @@ export const trunksRepo = {
   findById(db: Executor, accountSid: string, id: number) {
     return selectTrunks(db).where("t.account_sid", "=", accountSid).where("t.id", "=", id).executeTakeFirst();
   },
+  /** A trunk and all its children in one query (see withDetail). */
+  async findDetailByUuid(db: Executor, accountSid: string, uuid: string): Promise<TrunkDetailRow | undefined> {
+    return (await detailByUuid(db, accountSid, uuid))[0];
+  },
+  findDetailById(db: Executor, accountSid: string, id: number): Promise<TrunkDetailRow | undefined> {
+    return selectDetails(db).where("t.account_sid", "=", accountSid).where("t.id", "=", id).executeTakeFirst();
+  },
+  /** Undefined when the trunk is not this account's; its credentials as JSON (mapCredentialsJson). */
+  async findWithCredentials(db: Executor, accountSid: string, sid: string): Promise<{ id: number; sid: string; credentials: unknown } | undefined> {
+    return (await credentialsBySid(db, accountSid, sid))[0];
+  },
+  /**
+   * A carrier page of trunks with their details in one query, whatever the page size. With a
+   * cursor that names no trunk of this account the page is empty (the caller tells that apart
+   * with cursorExists, only then).
+   */
+  keysetDetails(db: Executor, accountSid: string, limit: number, cursor?: { after?: string; before?: string }): Promise<TrunkDetailRow[]> {
+    if (cursor?.before !== undefined) return keysetBefore(db, accountSid, limit + 1, cursor.before);
+    if (cursor?.after !== undefined) return keysetAfter(db, accountSid, limit + 1, cursor.after);
+    return keysetFirst(db, accountSid, limit + 1);
+  },
   /**
    * Oldest first, offset paging (Exotel); fetches one extra row to know whether more exist.
    * The account is a one-value range and the order (account_sid, id) so that only the
@@ -74,28 +152,6 @@ export const trunksRepo = {
   listByOffset(db: Executor, accountSid: string, offset: number, limit: number, sid?: string) {
     if (sid !== undefined) return selectTrunks(db).where("t.account_sid", "=", accountSid).where("t.sid", "=", sid).orderBy("t.id", "asc").limit(limit + 1).offset(offset).execute();
     return pageOfAccount(db, accountSid, limit + 1, offset);
-  },
-  /**
-   * Newest first, keyset paging (carrier). `after` walks to older rows, `before` to newer ones;
-   * fetches one extra row to know whether the walk can go on.
-   */
-  async listByKeyset(db: Executor, accountSid: string, limit: number, cursor?: { after?: number; before?: number }) {
-    let q = inAccount(selectTrunks(db), accountSid);
-    if (cursor?.before !== undefined) {
-      const rows = await q.where("t.id", ">", cursor.before).orderBy("t.account_sid", "asc").orderBy("t.id", "asc").limit(limit + 1).execute();
-      return rows;
-    }
-    if (cursor?.after !== undefined) q = q.where("t.id", "<", cursor.after);
-    return q.orderBy("t.account_sid", "desc").orderBy("t.id", "desc").limit(limit + 1).execute();
-  },
-  /** Ordered like the lists, so that the (account_sid, id) index answers with its first entry. */
-  async existsNewer(db: Executor, accountSid: string, id: number): Promise<boolean> {
-    const r = await inAccountRange(db.selectFrom("trunks").select("id"), accountSid).where("id", ">", id).orderBy("account_sid").orderBy("id").limit(1).executeTakeFirst();
-    return r !== undefined;
-  },
-  async existsOlder(db: Executor, accountSid: string, id: number): Promise<boolean> {
-    const r = await inAccountRange(db.selectFrom("trunks").select("id"), accountSid).where("id", "<", id).orderBy("account_sid", "desc").orderBy("id", "desc").limit(1).executeTakeFirst();
-    return r !== undefined;
   },
   async nameTaken(db: Executor, accountSid: string, name: string, exceptId?: number): Promise<boolean> {
     let q = db.selectFrom("trunks").select("id").where("account_sid", "=", accountSid).where("name", "=", name);

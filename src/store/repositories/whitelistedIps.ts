@@ -6,9 +6,6 @@ export const whitelistedIpsRepo = {
   insert(db: Executor, row: Insertable<WhitelistedIpsTable>) {
     return db.insertInto("whitelisted_ips").values(row).returningAll().executeTakeFirstOrThrow();
   },
-  listByTrunk(db: Executor, trunkId: number, offset: number, limit: number) {
-    return db.selectFrom("whitelisted_ips").selectAll().where("trunk_id", "=", trunkId).orderBy("id").limit(limit + 1).offset(offset).execute();
-  },
   /** The whole ACL of one trunk; bounded by MAX_ACL_ENTRIES at write time. */
   allOfTrunk(db: Executor, trunkId: number) {
     return db.selectFrom("whitelisted_ips").selectAll().where("trunk_id", "=", trunkId).orderBy("id").execute();
