@@ -29,6 +29,12 @@ export function statementTag(name: string): string {
 }
 
 const generation = new Map<string, number>();
+let reprepared = 0;
+
+/** How many times a stale named statement was re-prepared in this process (tests, diagnostics). */
+export function repreparedStatements(): number {
+  return reprepared;
+}
 
 function isStaleResultType(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -41,6 +47,7 @@ async function runNamed(client: pg.PoolClient, base: string, text: string, value
     return await run();
   } catch (error) {
     if (!isStaleResultType(error)) throw error;
+    reprepared++;
     generation.set(base, (generation.get(base) ?? 0) + 1);
     return run();
   }
