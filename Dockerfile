@@ -52,7 +52,8 @@ RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/trunkline --sh
  && install -d -o trunkline -g trunkline -m 0700 /var/lib/trunkline /var/lib/trunkline/data
 
 WORKDIR /opt/trunkline
-COPY package.json package-lock.json ./
+# package.json: the CLI reads its version there. packages/: node_modules links the workspace.
+COPY package.json ./
 COPY edge/ ./edge/
 COPY examples/sipp/ ./examples/sipp/
 COPY packages/ ./packages/
