@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { isIPv6 } from "node:net";
 import { createInterface } from "node:readline";
 import { aptInstallCommand, MEDIA_PACKAGES } from "../edge/packages.js";
 import { formatUdpAddress, parseUdpAddress } from "./address.js";
@@ -84,7 +86,18 @@ export function rtpengineArgs(options: RelayOptions): string[] {
 export async function startRtpengine(options: RelayOptions): Promise<RunningRelay> {
   const args = rtpengineArgs(options);
   const bin = requireRtpengine();
-  const ngAddress = formatUdpAddress(parseUdpAddress(options.ngAddress, "rtpengine ng address"));
+  const ng = parseUdpAddress(options.ngAddress, "rtpengine ng address");
+  const ngAddress = formatUdpAddress(ng);
+  // rtpengine binds its ng socket with SO_REUSEPORT: a second one on a taken port would start
+  // and share the commands with the first. A plain bind tells.
+  await new Promise<void>((resolve, reject) => {
+    const probe = createSocket(isIPv6(ng.host) ? "udp6" : "udp4");
+    probe.once("error", (error: NodeJS.ErrnoException) => {
+      probe.close();
+      reject(new Error(`rtpengine ng address ${ngAddress} cannot be used: ${error.code === "EADDRINUSE" ? "already in use (another rtpengine?)" : error.message}`));
+    });
+    probe.bind(ng.port, ng.host, () => probe.close(() => resolve()));
+  });
   const [cmd, ...pre] = [...(options.wrapper ?? []), bin];
   const child = spawn(cmd as string, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
