@@ -73,7 +73,7 @@ describe("NgClient without rtpengine", () => {
       const body = bdecode(msg.subarray(space + 1)) as Record<string, string>;
       // A stray answer with another cookie first: it must not be taken for ours.
       fake.send(Buffer.concat([Buffer.from("other "), bencode({ result: "pong" })]), from.port, from.address);
-      const answer = body.command === "ping" ? { result: "pong" } : { result: "error", "error-reason": "Unknown call-id" };
+      const answer: Record<string, string> = body.command === "ping" ? { result: "pong" } : { result: "error", "error-reason": "Unknown call-id" };
       fake.send(Buffer.concat([Buffer.from(`${cookie} `), bencode(answer)]), from.port, from.address);
     });
     const client = new NgClient(`127.0.150.1:${fake.address().port}`, { timeoutMs: 1000 });
