@@ -15,7 +15,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, relative } from "node:path";
-import { copyParts, execForm, healthcheck, last, parseDockerfile, type Instruction, type Stage } from "./dockerfile.js";
+import { copyParts, dockerignore, execForm, healthcheck, last, parseDockerfile, type Instruction, type Stage } from "./dockerfile.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const keep = process.argv.includes("--keep");
@@ -33,22 +33,7 @@ function log(line: number, what: string, outcome: string, seconds?: number) {
 /** A container path of a stage, as a host path under the work directory. */
 const host = (stage: Stage, path: string) => join(work, stage.name ?? "stage", path);
 
-/** .dockerignore's patterns (Docker's rules: the last match decides, `!` re-includes). */
-const ignorePatterns = readFileSync(join(ROOT, ".dockerignore"), "utf8")
-  .split("\n")
-  .map((l) => l.trim())
-  .filter((l) => l && !l.startsWith("#"))
-  .map((raw) => {
-    const negate = raw.startsWith("!");
-    const glob = (negate ? raw.slice(1) : raw).replace(/^\//, "").replace(/\/$/, "");
-    const re = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\0").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]").replace(/\0/g, ".*");
-    return { negate, re: new RegExp(`^${re}$`) };
-  });
-function ignored(rel: string): boolean {
-  let out = false;
-  for (const { negate, re } of ignorePatterns) if (re.test(rel)) out = !negate;
-  return out;
-}
+const ignored = dockerignore(readFileSync(join(ROOT, ".dockerignore"), "utf8"));
 
 function copy(stage: Stage, ins: Instruction, workdir: string) {
   const { sources, dest } = copyParts(ins);
@@ -118,7 +103,7 @@ async function startImage(stage: Stage, workdir: string) {
 
   const port = String(await freePort());
   // The image sets HOST=0.0.0.0; here the server stays on loopback.
-  const env = { ...process.env, HOST: "127.0.0.1", PORT: port, DATABASE_URL: "", REDIS_URL: "" };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOST: "127.0.0.1", PORT: port, DATABASE_URL: "", REDIS_URL: "" };
   for (const key of Object.keys(env)) if (/^TRUNKLINE_/.test(key)) delete env[key];
   const t = Date.now();
   const child = spawn(process.execPath, [mainPath, ...cmd], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });

@@ -119,3 +119,28 @@ export function workdirAt(stage: Stage, ins: Instruction): string {
   }
   throw new Error(`line ${ins.line} is not in this stage`);
 }
+
+/**
+ * Whether a .dockerignore keeps a path (relative to the context) out of the build context: the
+ * last pattern matching it or one of its parent directories decides, `!` re-includes (Docker's
+ * rules: `*` and `?` within one path segment, `**` across segments).
+ */
+export function dockerignore(text: string): (path: string) => boolean {
+  const patterns = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"))
+    .map((raw) => {
+      const negate = raw.startsWith("!");
+      const glob = (negate ? raw.slice(1) : raw).replace(/^\//, "").replace(/\/$/, "");
+      const re = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\0").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]").replace(/\0/g, ".*");
+      return { negate, re: new RegExp(`^${re}$`) };
+    });
+  return (path) => {
+    const clean = path.replace(/^\.\//, "").replace(/\/$/, "");
+    const prefixes = clean.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/"));
+    let ignored = false;
+    for (const { negate, re } of patterns) if (prefixes.some((p) => re.test(p))) ignored = !negate;
+    return ignored;
+  };
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseDockerfile, type Dockerfile } from "../../scripts/dockerfile.js";
+import { dockerignore, parseDockerfile, type Dockerfile } from "../../scripts/dockerfile.js";
 
 /** The repository root (the Dockerfile's build context). */
 export const ROOT = join(import.meta.dirname, "../..");
@@ -15,38 +15,7 @@ export function readmeVariables(): Set<string> {
   return new Set([...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1] as string));
 }
 
-/**
- * Whether .dockerignore keeps `path` (relative to the context) out of the build context: the
- * last pattern matching it or one of its parent directories decides, `!` patterns re-include
- * (Docker's rules: `*` and `?` within one path segment, `**` across segments).
- */
+/** Whether .dockerignore keeps `path` (relative to the context) out of the build context. */
 export function dockerignored(path: string, ignoreFile = read(".dockerignore")): boolean {
-  const patterns = ignoreFile
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "" && !l.startsWith("#"));
-  const clean = path.replace(/^\.\//, "").replace(/\/$/, "");
-  const prefixes = clean.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/"));
-  let ignored = false;
-  for (const raw of patterns) {
-    const negate = raw.startsWith("!");
-    const pattern = (negate ? raw.slice(1) : raw).replace(/^\//, "").replace(/\/$/, "");
-    const re = globRegExp(pattern);
-    if (prefixes.some((p) => re.test(p))) ignored = !negate;
-  }
-  return ignored;
-}
-
-function globRegExp(pattern: string): RegExp {
-  let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === "*" && pattern[i + 1] === "*") {
-      re += ".*";
-      i++;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
+  return dockerignore(ignoreFile)(path);
 }
