@@ -33,6 +33,24 @@ function quoted(value: string, name: string): string {
 }
 
 /**
+ * SDES crypto suites rtpengine 10.5 offers besides the two of RFC 4568 that every SDES-SRTP
+ * implementation has: the NULL ones do not encrypt (a secure trunk's media would be readable), and
+ * the AEAD/192/256/F8 ones are where PBXs disagree (baresip picks AEAD_AES_256_GCM and then drops
+ * every packet). Only AES_CM_128_HMAC_SHA1_80 and _32 are offered.
+ */
+const SDES_LEFT_OUT = [
+  "AEAD_AES_256_GCM", "AEAD_AES_128_GCM", "AES_256_CM_HMAC_SHA1_80", "AES_256_CM_HMAC_SHA1_32", "AES_192_CM_HMAC_SHA1_80",
+  "AES_192_CM_HMAC_SHA1_32", "F8_128_HMAC_SHA1_80", "F8_128_HMAC_SHA1_32", "NULL_HMAC_SHA1_80", "NULL_HMAC_SHA1_32",
+];
+
+/**
+ * rtpengine flags of every offer and answer, before the leg's protocol (RTP/AVP or RTP/SAVP): both
+ * sides see only the relay's address (o= and c=), ICE candidates (the endpoints' own addresses) are
+ * removed, and SDES keys are padded base64 (RFC 4568 writes them so; some PBXs fail on unpadded ones).
+ */
+export const MEDIA_FLAGS = ["replace-origin", "replace-session-connection", "ICE=remove", "SDES-pad", ...SDES_LEFT_OUT.map((s) => `SDES-no-${s}`)].join(" ");
+
+/**
  * The media placeholders: `#!define WITH_MEDIA` switches anchoring (and the NAT handling and
  * topology hiding that come with it) on. The rtpengine set lists every relay; topoh's key is
  * derived from the edge's identity, so it is the same after a restart (calls up keep working) and
@@ -46,6 +64,7 @@ function mediaValues(options: EdgeOptions): Record<string, string> {
     MEDIA_DEFINE: media ? "#!define WITH_MEDIA" : "# Media: signalling only (TRUNKLINE_MEDIA=off, or no TRUNKLINE_MEDIA_NG): SDP passes untouched.",
     MEDIA_NG: media ? media.ng.map(sock).join(" ") : "",
     MEDIA_RETRY: String(media?.retrySeconds ?? 5),
+    MEDIA_FLAGS,
     TOPOH_KEY: createHash("sha256").update(`trunkline-topoh|${edgeId}|${options.realm}`).digest("hex").slice(0, 32),
     TOPOH_IP: quoted(options.advertise?.host ?? options.sipAddress, "edge address"),
   };

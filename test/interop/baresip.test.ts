@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { selfSignedCertificate, type CertificateFiles } from "../../src/edge/tls.js";
-import { describeEdge, type EdgeStack } from "../edge/harness.js";
+import type { EdgeStack } from "../edge/harness.js";
+import { ENGINES } from "../helpers/stores.js";
+import { bodyOf, sdpFacts } from "../media/rtp.js";
+import { describeMedia } from "../media/stack.js";
 import { Provision } from "../edge/provision.js";
 import { headerValues } from "../edge/sipTls.js";
 import { requireBaresip, startBaresip, type Baresip, type SipMessage } from "./baresip.js";
@@ -40,7 +43,9 @@ after(() => {
 type Transport = "udp" | "tcp" | "tls";
 
 interface CallRecord {
+  /** The caller's Call-ID, and the destination PBX's (topology hiding: another one). */
   callId: string;
+  calleeCallId: string;
   /** What the destination PBX received (requests and responses) and sent in this call. */
   callee: SipMessage[];
   /** The same for the calling PBX. */
@@ -68,17 +73,19 @@ async function call(edge: string, caller: Baresip, callee: Baresip, number: stri
     assert.equal(outcome.type, "CALL_ESTABLISHED", `the call to ${number} was not answered: ${outcome.param ?? ""}`);
     const callId = outcome.id ?? "";
     const answered = await callee.waitForEvent((e) => e.type === "CALL_ESTABLISHED", STEP_MS, calleeSince);
-    assert.equal(answered.id, callId, "the destination PBX's call is the caller's (a proxy keeps the Call-ID)");
+    const calleeCallId = answered.id ?? "";
+    assert.notEqual(calleeCallId, callId, "the destination PBX never sees the caller's Call-ID (topology hiding)");
     await sleep(HOLD_MS);
     await (hangupBy === "caller" ? caller.hangup() : callee.hangup(answered.accountaor));
     await caller.waitForEvent((e) => e.type === "CALL_CLOSED" && e.id === callId, STEP_MS, callerSince);
-    await callee.waitForEvent((e) => e.type === "CALL_CLOSED" && e.id === callId, STEP_MS, calleeSince);
+    await callee.waitForEvent((e) => e.type === "CALL_CLOSED" && e.id === calleeCallId, STEP_MS, calleeSince);
     const rtp = { caller: await caller.waitForRtpStats(callerStats + 1, STEP_MS), callee: await callee.waitForRtpStats(calleeStats + 1, STEP_MS) };
     // The hanging-up side's BYE gets its 200 after CALL_CLOSED: wait for it in the trace.
     const byeSide = hangupBy === "caller" ? caller : callee;
-    await byeSide.waitForMessage((m) => m.received && m.callId === callId && m.cseqMethod === "BYE" && m.status === 200, STEP_MS, "200 OK to the BYE");
-    const ofCall = (b: Baresip) => b.messages().filter((m) => m.callId === callId);
-    return { callId, caller: ofCall(caller), callee: ofCall(callee), rtp };
+    const byeCallId = hangupBy === "caller" ? callId : calleeCallId;
+    await byeSide.waitForMessage((m) => m.received && m.callId === byeCallId && m.cseqMethod === "BYE" && m.status === 200, STEP_MS, "200 OK to the BYE");
+    const ofCall = (b: Baresip, id: string) => b.messages().filter((m) => m.callId === id);
+    return { callId, calleeCallId, caller: ofCall(caller, callId), callee: ofCall(callee, calleeCallId), rtp };
   } catch (error) {
     // Both sides' output during this call: what each sent and received.
     const cut = (text: string) => (text.length > 12000 ? `...${text.slice(-12000)}` : text);
@@ -137,10 +144,25 @@ function expectPbxView(s: EdgeStack, callee: Baresip, number: string, transport:
       if (transport !== "udp") assert.match(rrs[0] ?? "", new RegExp(`transport=${transport}`, "i"), `the Record-Route facing the PBX keeps ${transport}: ${rrs[0]}`);
     },
     () => {
+      // The edge's other Record-Route (the caller's side) reaches the PBX masked (topology hiding).
       for (const rr of rrs) {
+        if (new RegExp(`^<sip:${escape(edgeHost)};line=sr-`).test(rr)) continue;
         const port = new RegExp(`sip:${escape(edgeHost)}:(\\d+)`).exec(rr)?.[1];
-        assert.ok(port !== undefined && sipPorts.includes(port), `every Record-Route names the edge's address and a SIP port (${sipPorts.join(", ")}), never the JSON-RPC port ${rpcPort}: ${rr}`);
+        assert.ok(port !== undefined && sipPorts.includes(port), `every Record-Route names the edge's address and a SIP port (${sipPorts.join(", ")}) or is masked, never the JSON-RPC port ${rpcPort}: ${rr}`);
       }
+    },
+    // Media anchored: each side's SDP names only the edge's media address; a secure trunk's PBX gets SDES-SRTP.
+    () => {
+      const offer = sdpFacts(bodyOf(invite.text));
+      assert.deepEqual([...new Set(offer.addresses)], [edgeHost], `the PBX's offer names only the edge: ${offer.addresses.join(", ")}`);
+      assert.equal(offer.proto, transport === "tls" ? "RTP/SAVP" : "RTP/AVP", `the PBX's leg is ${transport === "tls" ? "SRTP (secure trunk)" : "RTP"}`);
+      if (transport === "tls") assert.ok(offer.crypto.length > 0, "the secure leg carries a=crypto keys");
+    },
+    () => {
+      const ok = c.caller.find((m) => m.received && m.status === 200 && m.cseqMethod === "INVITE");
+      const answer = sdpFacts(bodyOf(ok?.text ?? ""));
+      assert.deepEqual([...new Set(answer.addresses)], [edgeHost], `the caller's answer names only the edge: ${answer.addresses.join(", ")}`);
+      assert.equal(answer.proto, "RTP/AVP", "the caller's leg is plain RTP");
     },
     ...received.map((r) => () => {
       assert.equal(r.transport, transport.toUpperCase(), `${r.method} came over ${transport}`);
@@ -177,7 +199,8 @@ function expectDigest(c: CallRecord, credentialUser: string): void {
   assert.match(headerValues(invite?.text ?? "", "From")[0] ?? "", new RegExp(`sip:${escape(CALLER_ID)}@`), "the destination PBX sees the caller id");
 }
 
-describeEdge("interop: baresip PBXs through the edge", "127.0.80.1", (stack) => {
+for (const engine of ENGINES) describeMedia("interop: baresip PBXs through the edge, media anchored", engine, "127.0.80.1", { min: 33500, max: 33999 }, (media) => {
+  const stack = () => media().edge;
   const uas: Baresip[] = [];
   let callee: Baresip;
   let digestCaller: Baresip;
@@ -195,10 +218,12 @@ describeEdge("interop: baresip PBXs through the edge", "127.0.80.1", (stack) => 
 
     // One account per number, with and without "+": baresip gives an INVITE to the account whose
     // user is the Request-URI user, and the suite checks the host, not how the edge writes the number.
+    // The TLS destination's trunk has secure trunking: its accounts take SDES-SRTP only.
     const users = Object.values(NUMBERS).flatMap((n) => [n, n.startsWith("+") ? n.slice(1) : `+${n}`]);
+    const secure = (n: string) => n.replace(/^\+/, "") === NUMBERS.tls.replace(/^\+/, "");
     callee = await startBaresip({
       address: "127.0.80.20",
-      accounts: users.map((n) => `<sip:${n}@127.0.80.20>;regint=0;answermode=auto`),
+      accounts: users.map((n) => `<sip:${n}@127.0.80.20>;regint=0;answermode=auto${secure(n) ? ";mediaenc=srtp-mand" : ""}`),
       certificate: pbxCertificate,
     });
     uas.push(callee);

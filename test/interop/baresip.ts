@@ -16,7 +16,7 @@ import { freePort, stopChild } from "../helpers/process.js";
  */
 
 const MODULE_DIR = "/usr/lib/baresip/modules";
-const MODULES = ["g711", "ausine", "aubridge", "account", "menu", "ctrl_tcp"];
+const MODULES = ["g711", "ausine", "aubridge", "srtp", "account", "menu", "ctrl_tcp"];
 export const BARESIP_INSTALL_HINT = aptInstallCommand(["baresip-core"]);
 
 /** The suite fails, naming the install command, when baresip or a module it uses is missing. */
@@ -144,6 +144,8 @@ function config(o: { address: string; port: number; ctrlPort: number; certificat
     "module g711.so",
     "module ausine.so",
     "module aubridge.so",
+    // SDES-SRTP, for accounts with mediaenc=srtp-mand (a secure trunk's PBX).
+    "module srtp.so",
     "module_tmp account.so",
     "module_app menu.so",
     "module_app ctrl_tcp.so",
