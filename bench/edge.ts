@@ -16,7 +16,7 @@
  * Kamailio (and its PostgreSQL backends) are pinned to core 0; sipp (load and answering UAS) and
  * this process to core 1. Addresses 127.0.191.0/24.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,10 +34,13 @@ import { defaultRegions } from "../src/domain/regions.js";
 import { seedStore } from "../src/store/seed.js";
 import { engineFixture } from "../test/store/engines.js";
 import { load, requireSipp, removeSippFiles, startUas, type Uas } from "../test/edge/sipp.js";
-import { cpuMsOf, processTreeCpuMs } from "./lib/cpu.js";
+import { cpuMsOf, processTree, processTreeCpuMs } from "./lib/cpu.js";
 import { pgBackendsOf } from "./lib/pgBackends.js";
 import { freePort, LOAD_CORE, pinSelf, SERVER_CORE } from "./lib/proc.js";
 import { SipProbe } from "./lib/sipProbe.js";
+import { startEditedKamailio } from "./lib/editedEdge.js";
+import { startRtpengine, requireRtpengine, type RunningRelay } from "../src/media/process.js";
+import { mediaBench, MEDIA_DEFAULTS } from "./media.js";
 import { fmt, median, percentile, range } from "./lib/stats.js";
 import { stopChild } from "../test/helpers/process.js";
 
@@ -56,6 +59,21 @@ const SECONDS = Number(option("--seconds", QUICK ? "5" : "10"));
 const SAMPLES = Number(option("--samples", QUICK ? "30" : "100"));
 const CONCURRENCY = Number(option("--concurrency", "20"));
 const DEADLINE = Date.now() + 12 * 60_000;
+/**
+ * --rec-once: an experiment on the recording edges' config — the SQLite connection's pragmas set
+ * once per worker process ($var keeps its value across messages in one process) instead of
+ * before every INSERT, and synchronous=NORMAL (WAL: no fsync per commit; a Kamailio crash still
+ * loses nothing written, an OS crash or power loss may lose the last commits).
+ */
+const REC_EDIT = flag("--rec-once");
+const PER_CALL_PRAGMA = '\tsql_query("rec", "PRAGMA busy_timeout = 5000");\n';
+const ONCE_PRAGMAS = '\tif ($var(rec_init) != 1) {\n\t\tsql_query("rec", "PRAGMA busy_timeout = 5000");\n\t\tsql_query("rec", "PRAGMA synchronous = NORMAL");\n\t\t$var(rec_init) = 1;\n\t}\n';
+function recEdit(cfg: string): string {
+  if (!cfg.includes(PER_CALL_PRAGMA)) return cfg; // PostgreSQL: nothing to set
+  return cfg.replace(PER_CALL_PRAGMA, ONCE_PRAGMAS);
+}
+// The edge anchoring media (and the relay benchmark after it): on unless --no-media.
+const MEDIA = !flag("--no-media");
 
 const log = (m: string) => console.error(`[bench:edge] ${m}`);
 const server = (core: number) => ["taskset", "-c", String(core)];
@@ -118,13 +136,23 @@ async function waitSip(probe: SipProbe): Promise<void> {
 async function main(): Promise<void> {
   requireKamailio();
   requireSipp();
+  if (MEDIA) requireRtpengine();
   const pinned = pinSelf(LOAD_CORE);
   const fixture = await engineFixture(ENGINE);
   const stops: Array<() => Promise<void> | void> = [async () => fixture.dispose(), () => removeSippFiles()];
   try {
-    const [sipPort, barePort, rpcPort, uasPort, busyPort, norecPort, norecRpcPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [sipPort, barePort, rpcPort, uasPort, busyPort, norecPort, norecRpcPort, mediaPort, mediaRpcPort, ngPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     const rpcUrl = `http://127.0.0.1:${rpcPort}/RPC`;
     const norecRpcUrl = `http://127.0.0.1:${norecRpcPort}/RPC`;
+    const mediaRpcUrl = `http://127.0.0.1:${mediaRpcPort}/RPC`;
+    // The media edge's relay: its own rtpengine on core 0 beside Kamailio (ports 35000-35999;
+    // the relay benchmark below uses 36000-39999).
+    let relay: RunningRelay | undefined;
+    if (MEDIA) {
+      relay = await startRtpengine({ ngAddress: `127.0.191.9:${ngPort}`, interfaceAddress: "127.0.191.9", portMin: 35000, portMax: 35999, threads: 1, logLevel: 4, wrapper: server(SERVER_CORE) });
+      const r = relay;
+      stops.unshift(() => r.stop());
+    }
     const config = loadConfig({
       DATABASE_URL: fixture.databaseUrl,
       TRUNKLINE_SECRET_KEY: randomBytes(32).toString("hex"),
@@ -132,7 +160,7 @@ async function main(): Promise<void> {
       TRUNKLINE_RATE_LIMIT_PER_MINUTE: "100000000",
       // Both edges (with and without recording) are the API's, so both get the same reloads and
       // the same polls (live calls, destination health): their idle CPU is alike.
-      TRUNKLINE_EDGE_RPC_URLS: `${rpcUrl},${norecRpcUrl}`,
+      TRUNKLINE_EDGE_RPC_URLS: [rpcUrl, norecRpcUrl, ...(MEDIA ? [mediaRpcUrl] : [])].join(","),
       // Seeded numbers are 10% in flow mode: the flow application is the same answering UAS.
       TRUNKLINE_REGIONS: JSON.stringify(defaultRegions.map((r) => ({ ...r, flowUri: `sip:flow@127.0.191.200:${uasPort}` }))),
       LOG_LEVEL: "warn",
@@ -182,40 +210,49 @@ async function main(): Promise<void> {
       pgSchema: fixture.pgSchema,
       children: 4,
     };
-    // The same edge on the same store without the record INSERT: what recording costs.
-    const norecOptions: EdgeOptions = { ...options, sipAddress: "127.0.191.3", sipPort: norecPort, rpcPort: norecRpcPort, recordCalls: false };
-    let edgeOut = "";
-    let norecOut = "";
-    let edge: EdgeProcess | undefined;
-    let norec: EdgeProcess | undefined;
+    // The same edge on the same store without the record INSERT: what recording costs. And, with
+    // --media (default), the edge anchoring media through its rtpengine (records on).
+    type Which = "edge" | "norec" | "media" | "bare";
+    type Edge = { options: EdgeOptions; rpcUrl: string; proc?: EdgeProcess; out: string; probe?: SipProbe };
+    const edges: Partial<Record<Which, Edge>> = {
+      edge: { options, rpcUrl, out: "" },
+      norec: { options: { ...options, sipAddress: "127.0.191.3", sipPort: norecPort, rpcPort: norecRpcPort, recordCalls: false }, rpcUrl: norecRpcUrl, out: "" },
+    };
+    if (relay) edges.media = { options: { ...options, sipAddress: "127.0.191.4", sipPort: mediaPort, rpcPort: mediaRpcPort, media: { ng: [{ host: "127.0.191.9", port: ngPort }], retrySeconds: 5 } }, rpcUrl: mediaRpcUrl, out: "" };
+    const edgeList = () => Object.values(edges) as Edge[];
     const startEdge = async () => {
-      edgeOut = "";
-      norecOut = "";
-      const p = startKamailio(options, { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128 });
-      p.child.stderr?.on("data", (d: Buffer) => (edgeOut = (edgeOut + d.toString()).slice(-20000)));
-      edge = p;
-      const q = startKamailio(norecOptions, { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128 });
-      q.child.stderr?.on("data", (d: Buffer) => (norecOut = (norecOut + d.toString()).slice(-20000)));
-      norec = q;
-      const [ms] = await Promise.all([waitRpc(rpcUrl, p, () => edgeOut), waitRpc(norecRpcUrl, q, () => norecOut)]);
-      return ms;
+      const ready = edgeList().map((e) => {
+        e.out = "";
+        const run = { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128 };
+        const p = REC_EDIT && e.options.recordCalls !== false ? startEditedKamailio(e.options, recEdit, run) : startKamailio(e.options, run);
+        p.child.stderr?.on("data", (d: Buffer) => (e.out = (e.out + d.toString()).slice(-20000)));
+        e.proc = p;
+        return waitRpc(e.rpcUrl, p, () => e.out);
+      });
+      const [ms] = await Promise.all(ready);
+      return ms as number;
     };
     const stopEdge = async () => {
-      for (const e of [edge, norec]) {
-        if (e) await stopChild(e.child, 5000);
-        e?.cleanup();
+      for (const e of edgeList()) {
+        if (e.proc) await stopChild(e.proc.child, 5000);
+        e.proc?.cleanup();
+        e.proc = undefined;
       }
-      edge = norec = undefined;
     };
     stops.unshift(stopEdge);
     await startEdge();
     await runtime.edge?.settled(60_000);
-    const probe = await SipProbe.open("127.0.191.6", `127.0.191.1:${sipPort}`);
-    stops.unshift(() => probe.close());
-    const norecProbe = await SipProbe.open("127.0.191.7", `127.0.191.3:${norecPort}`);
-    stops.unshift(() => norecProbe.close());
-    await waitSip(probe);
-    await waitSip(norecProbe);
+    let probeHost = 6;
+    for (const e of edgeList()) {
+      const pr = await SipProbe.open(`127.0.191.${probeHost++}`, `${e.options.sipAddress}:${e.options.sipPort}`);
+      e.probe = pr;
+      stops.unshift(() => pr.close());
+    }
+    const waitEdges = async () => {
+      for (const e of edgeList()) await waitSip(e.probe as SipProbe);
+    };
+    await waitEdges();
+    const probe = edges.edge?.probe as SipProbe;
 
     // Propagation: map a new number, then probe until a call to it is relayed (486 from the PBX).
     let seq = 0;
@@ -261,8 +298,7 @@ async function main(): Promise<void> {
     log(`seeded in ${fmt.int(seeded.ms.trunks + seeded.ms.numbers)} ms; restarting the edge to load it`);
     await stopEdge();
     const loadMs = await startEdge();
-    await waitSip(probe);
-    await waitSip(norecProbe);
+    await waitEdges();
     const readyMs = loadMs;
     await runtime.edge?.settled(120_000);
     log("propagation at size");
@@ -277,18 +313,17 @@ async function main(): Promise<void> {
 
     const bareOptions: EdgeOptions = { ...options, sipAddress: "127.0.191.2", sipPort: barePort };
     const bare = startKamailio(bareOptions, { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128, config: bareConfig(bareOptions, `127.0.191.200:${uasPort}`) });
-    let bareOut = "";
-    bare.child.stderr?.on("data", (d: Buffer) => (bareOut = (bareOut + d.toString()).slice(-20000)));
+    edges.bare = { options: bareOptions, rpcUrl: "", proc: bare, out: "" };
+    bare.child.stderr?.on("data", (d: Buffer) => ((edges.bare as Edge).out = ((edges.bare as Edge).out + d.toString()).slice(-20000)));
     stops.unshift(async () => {
       await stopChild(bare.child, 5000);
       bare.cleanup();
     });
     await new Promise((r) => setTimeout(r, 1500));
 
-    type Which = "edge" | "norec" | "bare";
-    const WHICH: Which[] = ["edge", "norec", "bare"];
-    const kamailioPid = (which: Which) => (which === "edge" ? edge?.child.pid : which === "norec" ? norec?.child.pid : bare.child.pid) as number;
-    const targets: Record<Which, string> = { edge: `127.0.191.1:${sipPort}`, norec: `127.0.191.3:${norecPort}`, bare: `127.0.191.2:${barePort}` };
+    const WHICH = (["edge", "norec", "media", "bare"] as Which[]).filter((w) => edges[w]);
+    const kamailioPid = (which: Which) => edges[which]?.proc?.child.pid as number;
+    const target = (which: Which) => `${edges[which]?.options.sipAddress}:${edges[which]?.options.sipPort}`;
     // PostgreSQL: the backends serving each Kamailio's connections, pinned beside it (the record
     // INSERT's server side is part of the call's cost). Looked up again after each run, since a
     // worker may (re)connect during it; one that is new counts all its CPU.
@@ -296,15 +331,15 @@ async function main(): Promise<void> {
     const pinBackends = (pids: number[]) => pids.forEach((pid) => spawnSync("taskset", ["-p", "-c", String(SERVER_CORE), String(pid)]));
     for (const which of WHICH) pinBackends(await backends(which));
     // What each Kamailio burns with no calls at all (timers, idle workers), to read the per-call figures against.
-    const idleBusy: Record<Which, number> = { edge: 0, norec: 0, bare: 0 };
+    const idleBusy: Record<Which, number> = { edge: 0, norec: 0, media: 0, bare: 0 };
     for (const which of WHICH) {
       const pid = kamailioPid(which);
       const cpu0 = processTreeCpuMs(pid);
       await new Promise((r) => setTimeout(r, 3000));
       idleBusy[which] = (processTreeCpuMs(pid) - cpu0) / 3000;
     }
-    log(`idle: edge ${fmt.pct(idleBusy.edge)} of a core, edge without recording ${fmt.pct(idleBusy.norec)}, bare ${fmt.pct(idleBusy.bare)}`);
-    const runs: Record<Which, Array<{ cps: number; failed: number; cpuUsPerCall: number; storeUsPerCall: number; busy: number }>> = { edge: [], norec: [], bare: [] };
+    log(`idle (share of a core): ${WHICH.map((w) => `${w} ${fmt.pct(idleBusy[w])}`).join(", ")}`);
+    const runs: Record<Which, Array<{ cps: number; failed: number; cpuUsPerCall: number; storeUsPerCall: number; relayUsPerCall: number; busy: number }>> = { edge: [], norec: [], media: [], bare: [] };
     for (let r = 0; r < ROUNDS && Date.now() < DEADLINE; r++) {
       for (const which of WHICH) {
         const pid = kamailioPid(which);
@@ -312,15 +347,24 @@ async function main(): Promise<void> {
         pinBackends(store0);
         const storeCpu0 = new Map(store0.map((p) => [p, cpuMsOf([p])]));
         const cpu0 = processTreeCpuMs(pid);
-        const res = await load({ edge: targets[which], from: "127.0.191.5", numbersFile, seconds: SECONDS, concurrency: CONCURRENCY, wrapper: server(LOAD_CORE) });
+        const relayCpu0 = relay ? cpuMsOf([relay.pid]) : 0;
+        // BENCH_PERF=1: a perf profile of each Kamailio's run, for finding where a config's CPU goes.
+        const perf = process.env.BENCH_PERF ? spawn("perf", ["record", "-F", "999", "-g", "-o", `data/bench/perf-${which}-${r}.data`, "-p", processTree(pid).join(",")], { stdio: "ignore" }) : undefined;
+        const res = await load({ edge: target(which), from: "127.0.191.5", numbersFile, seconds: SECONDS, concurrency: CONCURRENCY, wrapper: server(LOAD_CORE) });
         const cpuMs = processTreeCpuMs(pid) - cpu0;
+        if (perf) {
+          const done = new Promise((res) => perf.once("exit", res));
+          perf.kill("SIGINT");
+          await done;
+        }
+        const relayMs = which === "media" && relay ? cpuMsOf([relay.pid]) - relayCpu0 : 0;
         const store1 = [...new Set([...store0, ...(await backends(which))])];
         const storeMs = store1.reduce((a, p) => a + cpuMsOf([p]) - (storeCpu0.get(p) ?? 0), 0);
         const calls = Math.max(1, res.ok);
-        const run = { cps: res.ok / Math.max(1, res.seconds), failed: res.failed, cpuUsPerCall: (cpuMs * 1000) / calls, storeUsPerCall: (storeMs * 1000) / calls, busy: cpuMs / (Math.max(1, res.seconds) * 1000) };
+        const run = { cps: res.ok / Math.max(1, res.seconds), failed: res.failed, cpuUsPerCall: (cpuMs * 1000) / calls, storeUsPerCall: (storeMs * 1000) / calls, relayUsPerCall: (relayMs * 1000) / calls, busy: cpuMs / (Math.max(1, res.seconds) * 1000) };
         runs[which].push(run);
-        log(`round ${r + 1} ${which}: ${fmt.int(run.cps)} calls/s (${res.failed} failed), Kamailio ${fmt.int(run.cpuUsPerCall)} µs CPU per call${ENGINE === "postgres" ? ` + PostgreSQL ${fmt.int(run.storeUsPerCall)} µs (${store1.length} backends)` : ""}, core ${fmt.pct(run.busy)} busy`);
-        if (process.env.BENCH_DEBUG) log((which === "edge" ? edgeOut : which === "norec" ? norecOut : bareOut).slice(-1500));
+        log(`round ${r + 1} ${which}: ${fmt.int(run.cps)} calls/s (${res.failed} failed), Kamailio ${fmt.int(run.cpuUsPerCall)} µs CPU per call${ENGINE === "postgres" ? ` + PostgreSQL ${fmt.int(run.storeUsPerCall)} µs (${store1.length} backends)` : ""}${which === "media" ? ` + rtpengine ${fmt.int(run.relayUsPerCall)} µs` : ""}, core ${fmt.pct(run.busy)} busy`);
+        if (process.env.BENCH_DEBUG) log((edges[which]?.out ?? "").slice(-1500));
       }
     }
     const recorded = await db.selectFrom("calls").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
@@ -328,6 +372,7 @@ async function main(): Promise<void> {
     const cps = (w: Which) => runs[w].map((x) => x.cps);
     const cpuPerCall = (w: Which) => median(runs[w].map((x) => x.cpuUsPerCall));
     const storePerCall = (w: Which) => median(runs[w].map((x) => x.storeUsPerCall));
+    const relayPerCall = (w: Which) => (w === "media" ? median(runs[w].map((x) => x.relayUsPerCall)) : 0);
     const coreBusy = (w: Which) => median(runs[w].map((x) => x.busy));
     const pg = ENGINE === "postgres";
     // Recording's cost per round (the two edges ran back to back), then the median and range of those ratios.
@@ -337,26 +382,27 @@ async function main(): Promise<void> {
     const ratioText = (rs: number[]) => `${(median(rs) * 100 - 100).toFixed(1)}% (rounds ${rs.map((x) => `${(x * 100 - 100).toFixed(1)}%`).join(", ")})`;
     const row = (w: Which, title: string) => {
       const [lo, hi] = range(cps(w));
-      const total = cpuPerCall(w) + storePerCall(w);
+      const total = cpuPerCall(w) + storePerCall(w) + relayPerCall(w);
       const bareTotal = cpuPerCall("bare");
-      return `| ${title} | ${fmt.int(median(cps(w)))} | ${fmt.int(lo)}–${fmt.int(hi)} | ${runs[w].reduce((a, x) => a + x.failed, 0)} | ${fmt.pct(median(cps(w)) / median(cps("bare")))} | ${fmt.int(cpuPerCall(w))} |${pg ? ` ${fmt.int(storePerCall(w))} |` : ""} ${fmt.pct(coreBusy(w))} | ${(total / bareTotal).toFixed(2)}× |`;
+      return `| ${title} | ${fmt.int(median(cps(w)))} | ${fmt.int(lo)}–${fmt.int(hi)} | ${runs[w].reduce((a, x) => a + x.failed, 0)} | ${fmt.pct(median(cps(w)) / median(cps("bare")))} | ${fmt.int(cpuPerCall(w))} |${pg ? ` ${fmt.int(storePerCall(w))} |` : ""}${MEDIA ? ` ${w === "media" ? fmt.int(relayPerCall(w)) : "—"} |` : ""} ${fmt.pct(coreBusy(w))} | ${(total / bareTotal).toFixed(2)}× |`;
     };
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${process.platform}, Node ${process.version}`;
-    const report = [
+    let report = [
       `### ${new Date().toISOString().slice(0, 16)}Z — ${ENGINE}${QUICK ? " (quick)" : ""}`,
       "",
       `Machine: ${machine}. Pinning: ${pinned ? `Kamailio${pg ? " and the PostgreSQL backends of its connections" : ""} on core 0; sipp (load + UAS), API server and probe on core 1` : "none (taskset failed)"}.`,
-      `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved (edge, edge without recording, bare; ${fmt.int(Number(recorded?.n ?? 0))} call records written). Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp UAC and UAS, one core) still completes every call; at 50 or 100 it loses calls to retransmission timeouts, so the call rate is the generator's and Kamailio's CPU per call is the edge's cost.`,
+      `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved (${WHICH.join(", ")}; ${fmt.int(Number(recorded?.n ?? 0))} call records written). Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp UAC and UAS, one core) still completes every call; at 50 or 100 it loses calls to retransmission timeouts, so the call rate is the generator's and Kamailio's CPU per call is the edge's cost.${MEDIA ? " The media edge's calls carry SDP (offer in the INVITE, answer in the 200): rtpengine offer, answer and delete per call; no RTP flows in this load (the relay's packet rate is the next section)." : ""}`,
       "",
-      `| | call setups/s (median) | range | failed calls | ratio to bare | Kamailio CPU µs per call (median) |${pg ? " PostgreSQL backends' CPU µs per call |" : ""} its core busy | CPU ratio to bare |`,
-      `|---|---:|---:|---:|---:|---:|${pg ? "---:|" : ""}---:|---:|`,
+      `| | call setups/s (median) | range | failed calls | ratio to bare | Kamailio CPU µs per call (median) |${pg ? " PostgreSQL backends' CPU µs per call |" : ""}${MEDIA ? " rtpengine CPU µs per call |" : ""} Kamailio's core busy | CPU ratio to bare (all columns) |`,
+      `|---|---:|---:|---:|---:|---:|${pg ? "---:|" : ""}${MEDIA ? "---:|" : ""}---:|---:|`,
       row("bare", "bare relay (same Kamailio, no lookups)"),
       row("norec", "trunkline edge, call recording off (`recordCalls: false`)"),
       row("edge", "trunkline edge (records every call)"),
+      ...(MEDIA ? [row("media", "trunkline edge, records every call, media anchored through rtpengine")] : []),
       "",
       `**Call recording's cost** (edge ÷ edge without recording, per round, median): Kamailio CPU per call +${ratioText(kamRatio)}${pg ? `; Kamailio + PostgreSQL backends +${ratioText(totalRatio)}` : " (on SQLite the INSERT runs inside Kamailio)"}. Target ≤ +15%.`,
       "",
-      `Call setups one core of Kamailio could sustain at that CPU cost (1 s ÷ CPU per call): bare ${fmt.int(1e6 / cpuPerCall("bare"))}/s, edge without recording ${fmt.int(1e6 / cpuPerCall("norec"))}/s, edge ${fmt.int(1e6 / cpuPerCall("edge"))}/s. With no calls, the edge keeps ${fmt.pct(idleBusy.edge)} of its core busy, the one without recording ${fmt.pct(idleBusy.norec)} and the bare relay ${fmt.pct(idleBusy.bare)} (included in the figures above).`,
+      `Call setups one core of Kamailio could sustain at that CPU cost (1 s ÷ CPU per call): bare ${fmt.int(1e6 / cpuPerCall("bare"))}/s, edge without recording ${fmt.int(1e6 / cpuPerCall("norec"))}/s, edge ${fmt.int(1e6 / cpuPerCall("edge"))}/s${MEDIA ? `, media edge (Kamailio + rtpengine) ${fmt.int(1e6 / (cpuPerCall("media") + relayPerCall("media")))}/s` : ""}. With no calls, each Kamailio keeps this share of its core busy (included in the figures above): ${WHICH.map((w) => `${w} ${fmt.pct(idleBusy[w])}`).join(", ")}.`,
       "",
       "Propagation: from the API's response (POST phone-numbers) to the first call relayed to the new number.",
       "",
@@ -368,6 +414,14 @@ async function main(): Promise<void> {
       `Edge start at size (process start to JSON-RPC answering, all tables loaded): ${fmt.int(readyMs)} ms.`,
       "",
     ].join("\n");
+    // The relay's packet rate, after every Kamailio of the SIP part has stopped.
+    let mediaReport = "";
+    if (MEDIA) {
+      for (const stop of stops.splice(0, stops.length - 2)) await Promise.resolve(stop()).catch((e: unknown) => log(`cleanup: ${(e as Error).message}`));
+      log("media relay benchmark");
+      mediaReport = await mediaBench(QUICK ? { ...MEDIA_DEFAULTS, seconds: 3, steps: MEDIA_DEFAULTS.steps.slice(0, 3) } : MEDIA_DEFAULTS);
+    }
+    report += mediaReport ? `\n${mediaReport}` : "";
     console.log(report);
     mkdirSync("data/bench", { recursive: true });
     writeFileSync(`data/bench/edge-${Date.now()}.md`, report);

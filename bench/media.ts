@@ -7,7 +7,7 @@
  * Sessions are set up through rtpengine's ng protocol (offer, then answer) as Kamailio's rtpengine
  * module would; each session is two Node UDP endpoints sending G.711-sized RTP (172-byte packets,
  * 50 a second each way) through the relay to each other. rtpengine (one worker thread) is pinned
- * to core 0, this process (sender and receiver) to core 1. Media ports 35000–39999; addresses
+ * to core 0, this process (sender and receiver) to core 1. Media ports 36000–39999 (bench:edge's media edge uses 35000–35999); addresses
  * 127.0.195.0/24 (relay), 127.0.196.0/24 (A side), 127.0.197.0/24 (B side).
  */
 import { spawnSync } from "node:child_process";
@@ -42,7 +42,7 @@ interface Session {
 export async function mediaBench(o: MediaBenchOptions = MEDIA_DEFAULTS): Promise<string> {
   const pinned = pinSelf(LOAD_CORE);
   const ngAddress = `${RELAY}:${await freePort()}`;
-  const relay: RunningRelay = await startRtpengine({ ngAddress, interfaceAddress: RELAY, portMin: 35000, portMax: 39999, threads: 1, logLevel: 4, wrapper: ["taskset", "-c", String(SERVER_CORE)] });
+  const relay: RunningRelay = await startRtpengine({ ngAddress, interfaceAddress: RELAY, portMin: 36000, portMax: 39999, threads: 1, logLevel: 4, wrapper: ["taskset", "-c", String(SERVER_CORE)] });
   const ng = new NgClient(ngAddress, { timeoutMs: 5000, retransmitMs: 1000 });
   const sessions: Session[] = [];
   const setupMs: number[] = [];
@@ -52,8 +52,8 @@ export async function mediaBench(o: MediaBenchOptions = MEDIA_DEFAULTS): Promise
   let usPerPacket = NaN;
   let topRate = 0;
   try {
-    // Each rtpengine session takes 4 ports of the 5,000 (RTP and RTCP on each side).
-    const maxSessions = Math.floor(5000 / 4) - 10;
+    // Each rtpengine session takes 4 ports of the 4,000 (RTP and RTCP on each side).
+    const maxSessions = Math.floor(4000 / 4) - 10;
     const open = async (n: number) => {
       while (sessions.length < n) {
         const i = sessions.length;

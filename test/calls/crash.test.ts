@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { after, before, it } from "node:test";
-import { renderConfig } from "../../src/edge/render.js";
 import { startKamailio, type EdgeProcess } from "../../src/edge/process.js";
 import type { EdgeOptions } from "../../src/edge/config.js";
 import { EdgeRpc } from "../../src/edge/rpc.js";
-import { ensureCertificate, renderTlsConfig, TLS_CONFIG_NAME } from "../../src/edge/tls.js";
 import { openStore, type Store } from "../../src/store/db.js";
 import { processTree } from "../../bench/lib/cpu.js";
+import { startEditedKamailio } from "../../bench/lib/editedEdge.js";
 import { freePort, stopChild } from "../helpers/process.js";
 import { until } from "../helpers/wait.js";
 import { describeEdge } from "../edge/harness.js";
@@ -55,17 +52,9 @@ async function ownEdge(base: EdgeOptions, address: string, edit?: (cfg: string) 
   const options: EdgeOptions = { ...base, sipAddress: address, sipPort, rpcPort, tls: { ...base.tls, listen: { address, port: tlsPort } } };
   let proc: EdgeProcess | undefined;
   let output = "";
-  // An edited config runs as given (startKamailio then writes no tls.cfg): its tls.cfg is ours.
-  const dir = mkdtempSync(join(tmpdir(), "tl-crash-"));
-  const config = () => {
-    if (!edit) return undefined;
-    const tlsCfg = join(dir, TLS_CONFIG_NAME);
-    writeFileSync(tlsCfg, renderTlsConfig(options.tls, ensureCertificate(options.tls)));
-    return edit(renderConfig(options)).replace(`modparam("tls", "config", "${TLS_CONFIG_NAME}")`, `modparam("tls", "config", "${tlsCfg}")`);
-  };
   const start = async () => {
     output = "";
-    const p = startKamailio(options, { shmMb: 64, pkgMb: 8, config: config() });
+    const p = edit ? startEditedKamailio(options, edit, { shmMb: 64, pkgMb: 8 }) : startKamailio(options, { shmMb: 64, pkgMb: 8 });
     p.child.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20000)));
     proc = p;
     const rpc = new EdgeRpc(`http://127.0.0.1:${rpcPort}/RPC`, 1000);
@@ -94,7 +83,6 @@ async function ownEdge(base: EdgeOptions, address: string, edit?: (cfg: string) 
       if (proc) await stopChild(proc.child, 3000);
       proc?.cleanup();
       proc = undefined;
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
