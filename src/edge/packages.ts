@@ -10,8 +10,8 @@ export const MEDIA_PACKAGES = ["rtpengine-daemon"] as const;
 /** What `trunkline setup` installs: everything `trunkline up` runs besides Node. */
 export const PLATFORM_PACKAGES = [...EDGE_PACKAGES, ...MEDIA_PACKAGES] as const;
 
-/** What the test suite drives the platform with: sipp, openssl (test CAs), a real UA, dig. */
-export const TEST_TOOL_PACKAGES = ["sip-tester", "openssl", "baresip-core", "dnsutils"] as const;
+/** What the test suite drives the platform with: sipp, openssl (test CAs), a real UA, dig, a browser (/docs). */
+export const TEST_TOOL_PACKAGES = ["sip-tester", "openssl", "baresip-core", "dnsutils", "chromium"] as const;
 
 export function aptInstallCommand(packages: readonly string[]): string {
   return `apt-get install -y ${packages.join(" ")}`;

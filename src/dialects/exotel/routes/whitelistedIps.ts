@@ -4,7 +4,7 @@ import type { AppDeps } from "../../../http/deps.js";
 import { sendData } from "../envelope.js";
 import { parseId } from "../parse.js";
 import { renderWhitelistedIp } from "../render.js";
-import { exotelData, ExotelWhitelistedIp, notFound } from "../responses.js";
+import { conflict, exotelData, ExotelWhitelistedIp, notFound } from "../responses.js";
 import { NullableString, TrunkItemParams, TrunkParams } from "../schemas.js";
 import { childUrls, registerCollection, typed } from "./children.js";
 
@@ -21,14 +21,14 @@ export function registerWhitelistedIpRoutes(app: FastifyInstance, { services }: 
   const api = typed(app);
   const tags = ["Exotel v2: whitelisted IPs"];
   for (const { url, hide } of childUrls("whitelisted-ips")) {
-    api.post(url, { schema: { tags, hide, ...(hide ? {} : { operationId: "addWhitelistedIp" }), summary: "Whitelist an IP address", params: TrunkParams, body: AddIpBody, response: { 200: exotelData(IpRef, "The entry"), ...notFound("no such trunk") } } }, async (req, reply) => {
+    api.post(url, { schema: { tags, hide, ...(hide ? {} : { operationId: "addWhitelistedIp" }), summary: "Whitelist an IP address", params: TrunkParams, body: AddIpBody, response: { 200: exotelData(IpRef, "The entry"), ...notFound("no such trunk"), ...conflict("the trunk lists that address already") } } }, async (req, reply) => {
       const { ip, mask, friendly_name } = req.body;
       const entry = await services.whitelistedIps.add(req.params.account_sid, req.params.trunk_sid, ip, mask, friendly_name ?? null);
       return sendData(req, reply, renderWhitelistedIp(entry));
     });
   }
   for (const { url, hide } of childUrls("whitelisted-ips", "/:id")) {
-    api.put(url, { schema: { tags, hide, ...(hide ? {} : { operationId: "updateWhitelistedIp" }), summary: "Change a whitelisted IP", params: TrunkItemParams, body: UpdateIpBody, response: { 200: exotelData(IpRef, "The entry as updated"), ...notFound("no such trunk or entry") } } }, async (req, reply) => {
+    api.put(url, { schema: { tags, hide, ...(hide ? {} : { operationId: "updateWhitelistedIp" }), summary: "Change a whitelisted IP", params: TrunkItemParams, body: UpdateIpBody, response: { 200: exotelData(IpRef, "The entry as updated"), ...notFound("no such trunk or entry"), ...conflict("the trunk lists that address already") } } }, async (req, reply) => {
       const { account_sid, trunk_sid, id } = req.params;
       const entry = await services.whitelistedIps.update(account_sid, trunk_sid, parseId(id), req.body.ip, req.body.mask);
       return sendData(req, reply, renderWhitelistedIp(entry));
