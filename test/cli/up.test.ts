@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { kamailioProcesses } from "../../src/cli/commands/edge.js";
 import { kamailioModulePath } from "../../src/edge/config.js";
 import { requireKamailio } from "../../src/edge/process.js";
+import { requireRtpengine } from "../../src/media/process.js";
 import { freePort, stopChild } from "../helpers/process.js";
 import { addHosts, unresolvable } from "../edge/hosts.js";
 import { requireSipp } from "../edge/sipp.js";
@@ -35,7 +36,8 @@ async function startUp(dir: string, extra: NodeJS.ProcessEnv = {}, detached = fa
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(TRUNKLINE_|DATABASE_URL$|REDIS_URL$|PORT$|HOST$|LOG_LEVEL$)/.test(k)) env[k] = v;
   const [http, sip, rpc] = [await freePort(), await freePort(), await freePort()];
-  Object.assign(env, { PORT: String(http), TRUNKLINE_EDGE_LISTEN: `127.0.100.1:${sip}`, TRUNKLINE_EDGE_RPC: `127.0.100.1:${rpc}` }, extra);
+  // The media relay's ng port too: rtpengine's default 127.0.0.1:2223 is one per machine.
+  Object.assign(env, { PORT: String(http), TRUNKLINE_EDGE_LISTEN: `127.0.100.1:${sip}`, TRUNKLINE_EDGE_RPC: `127.0.100.1:${rpc}`, TRUNKLINE_MEDIA_NG_LISTEN: `127.0.100.1:${await freePort()}` }, extra);
   const child = spawn(process.execPath, [builtCli(), "up", "--demo"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached });
   let stdout = "";
   let stderr = "";
@@ -318,5 +320,86 @@ describe("trunkline up stopped with Ctrl-C at a terminal", () => {
     assert.equal(await up.exited, 0, `${up.stderr()}\n${up.stdout().slice(-5000)}`);
     assert.doesNotMatch(up.stdout(), /exited unexpectedly/);
     assert.deepEqual(kamailioProcesses(edge.config), []);
+  });
+});
+
+describe("trunkline up with rtpengine installed", () => {
+  let dir: string;
+  let up: Awaited<ReturnType<typeof startUp>>;
+  /** The line `up` logs once the media relay answers ng: rtpengine's pid and ng address. */
+  const mediaLine = () => {
+    const line = up.stdout().split("\n").find((l) => l.includes('"media relay running"'));
+    return line ? (JSON.parse(line) as { rtpengine_pid: number; ng: string; interface: string }) : undefined;
+  };
+  before(async () => {
+    requireKamailio();
+    requireRtpengine();
+    dir = mkdtempSync(join(tmpdir(), "tl-up-media-"));
+    up = await startUp(dir);
+  });
+  after(() => {
+    if (up) stopLeftovers(up);
+    const pid = up && mediaLine()?.rtpengine_pid;
+    if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("starts rtpengine before Kamailio, hands the edge its ng address, and /readyz shows the relay up", async () => {
+    const ready = await until("the API reporting the media relay up", async () => {
+      const body = (await readyz(up)) as { checks: Record<string, string>; media_relays?: { ng_address: string; media_address: string; state: string }[] };
+      return body.checks.media === "ok" && body.checks.edges === "ok" ? body : undefined;
+    }, up);
+    const media = mediaLine();
+    assert.ok(media, "up logs the media relay's pid");
+    assert.ok(alive(media.rtpengine_pid));
+    assert.equal(media.interface, "127.0.100.1", "media on the edge's SIP address by default");
+    assert.deepEqual(ready.media_relays?.map((r) => [r.ng_address, r.media_address, r.state]), [[media.ng, "127.0.100.1", "up"]]);
+    const lines = up.stdout().split("\n");
+    assert.ok(lines.findIndex((l) => l.includes('"media relay running"')) < lines.findIndex((l) => l.includes('"SIP edge running"')), "the relay runs before Kamailio starts");
+    const config = readFileSync((edgeLine(up) as { config: string }).config, "utf8");
+    assert.match(config, /^#!define WITH_MEDIA/m);
+    assert.ok(config.includes(media.ng), `the edge's config names the relay ${media.ng}`);
+    assert.match(readFileSync(`/proc/${media.rtpengine_pid}/cmdline`, "utf8"), /--table=-1/);
+  });
+
+  it("rtpengine dying stops the platform: exit 1 naming it, no Kamailio left", async () => {
+    const media = mediaLine() as { rtpengine_pid: number };
+    const edge = edgeLine(up) as { config: string };
+    process.kill(media.rtpengine_pid, "SIGKILL");
+    const code = await Promise.race([up.exited, new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 60_000))]);
+    assert.equal(code, 1, `${up.stderr()}\n${up.stdout().slice(-5000)}`);
+    assert.match(up.stdout(), /the media relay \(rtpengine\) exited unexpectedly \(SIGKILL\)/);
+    assert.deepEqual(kamailioProcesses(edge.config), [], "no Kamailio left");
+  });
+});
+
+describe("trunkline up without rtpengine installed", () => {
+  let dir: string;
+  let up: Awaited<ReturnType<typeof startUp>>;
+  before(async () => {
+    requireKamailio();
+    dir = mkdtempSync(join(tmpdir(), "tl-up-nortp-"));
+    up = await startUp(dir, { TRUNKLINE_RTPENGINE_BIN: "/nonexistent/rtpengine" });
+  });
+  after(() => {
+    if (up) stopLeftovers(up);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs the edge signalling-only, says so in one line naming `trunkline setup`; /readyz shows media absent", async () => {
+    const ready = await until("the edge in sync", async () => {
+      const body = await readyz(up);
+      return body.checks.edges === "ok" ? body : undefined;
+    }, up);
+    assert.equal(ready.checks.media, "absent");
+    const lines = up.stderr().split("\n").filter(Boolean);
+    assert.equal(lines.length, 1, `exactly one line on stderr:\n${up.stderr()}`);
+    assert.match(lines[0] as string, /calls are signalling-only/);
+    assert.match(lines[0] as string, /\/nonexistent\/rtpengine/);
+    assert.match(lines[0] as string, /trunkline setup.*apt-get install -y .*rtpengine-daemon/);
+    const config = readFileSync((edgeLine(up) as { config: string }).config, "utf8");
+    assert.doesNotMatch(config, /^#!define WITH_MEDIA/m);
+    up.child.kill("SIGTERM");
+    assert.equal(await up.exited, 0, up.stdout().slice(-5000));
   });
 });
