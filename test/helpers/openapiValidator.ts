@@ -24,7 +24,9 @@ const DIALECT_ERRORS: [string, string][] = [
   ["/carrier/v1/", "JsonApiErrorDocument"],
 ];
 
+/** Per server origin; servers whose documents differ only in `servers` share one compiled copy. */
 const documents = new Map<string, Promise<Compiled | undefined>>();
+const compiledByContent = new Map<string, Compiled>();
 
 const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 
@@ -33,6 +35,9 @@ async function load(origin: string): Promise<Compiled | undefined> {
   // Not a trunkline server (a test's own fake): nothing to check against.
   if (res.status !== 200) return undefined;
   const doc = (await res.json()) as Json & { paths: Record<string, Record<string, Operation>> };
+  const key = JSON.stringify([doc.paths, doc.components]);
+  const known = compiledByContent.get(key);
+  if (known) return known;
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema({ ...doc, $id: "openapi.json" });
   const paths = Object.entries(doc.paths).map(([template, item]) => ({
@@ -40,7 +45,9 @@ async function load(origin: string): Promise<Compiled | undefined> {
     item,
     regex: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`),
   }));
-  return { paths, ajv, validators: new Map() };
+  const compiled: Compiled = { paths, ajv, validators: new Map() };
+  compiledByContent.set(key, compiled);
+  return compiled;
 }
 
 function compiled(origin: string): Promise<Compiled | undefined> {
