@@ -28,6 +28,16 @@ export interface CallTrunk {
   uuid: string;
 }
 
+/** What the media relay reported for a call just before its session was deleted. */
+export interface CallMedia {
+  /** The rtpengine (ng address) that relayed it. */
+  relay: string;
+  /** RTP packets and bytes relayed, both directions together; packets it could not relay. Null when the relay did not answer. */
+  packets: number | null;
+  bytes: number | null;
+  errors: number | null;
+}
+
 export interface CallRecord {
   sid: string;
   accountSid: string;
@@ -51,6 +61,8 @@ export interface CallRecord {
   ringMs: number | null;
   edgeId: string | null;
   callId: string;
+  /** The relay that anchored an answered call's media and its RTP counters (both directions); null without one. */
+  media: CallMedia | null;
   /** Present when asked for (Exotel `details=true`, always on the carrier wire). */
   hops?: CallHop[];
 }

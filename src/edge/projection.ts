@@ -11,7 +11,7 @@ import type { Engine } from "../store/engine.js";
  * The views are recreated from here on every start, after the migrations (applyProjection): a
  * change to a view is an edit of this file, not a new migration. Tables (data that is stored, not
  * derived) still come from migrations: `version` and `edge_countries` (002, 003), `edges` (004),
- * and the call records the edge writes, `calls` and `call_hops` (005, WRITTEN_TABLES).
+ * and the call records the edge writes, `calls` and `call_hops` (005, their media columns 008; WRITTEN_TABLES).
  */
 
 // ---- htables --------------------------------------------------------------------------------
@@ -156,6 +156,7 @@ export const CALL_COLUMNS = [
   "sid", "account_sid", "trunk_in_id", "trunk_out_id", "direction", "from_number", "to_number", "dial_string", "phone_number",
   "edge_id", "call_id", "started_at", "destination_first", "destination", "attempts", "ring_ms",
   "status", "sip_code", "sip_reason", "answered_at", "ended_at", "duration",
+  "media_relay", "media_packets", "media_bytes", "media_errors",
 ] as const;
 /** The columns of INSERT INTO call_hops ({{HOP_COLUMNS}}), in the order of route REC_HOP's values. */
 export const HOP_COLUMNS = ["call_sid", "hop", "destination", "sip_code", "sip_reason", "at"] as const;

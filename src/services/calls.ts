@@ -33,6 +33,7 @@ function mapCall(row: CallRowWithTrunks): CallRecord {
     ringMs: row.ring_ms,
     edgeId: row.edge_id,
     callId: row.call_id,
+    media: row.media_relay === null ? null : { relay: row.media_relay, packets: row.media_packets, bytes: row.media_bytes, errors: row.media_errors },
   };
 }
 

@@ -173,6 +173,11 @@ export interface CallsTable {
   /** The edge's SIP address (ip:port). */
   edge_id: string | null;
   call_id: string;
+  /** The media relay (rtpengine ng address) of an answered call with media anchored, and its RTP counters (008). */
+  media_relay: ColumnType<string | null, string | null | undefined, string | null>;
+  media_packets: ColumnType<number | null, number | null | undefined, number | null>;
+  media_bytes: ColumnType<number | null, number | null | undefined, number | null>;
+  media_errors: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** A failed destination of a call that failed over (1-based hop). */

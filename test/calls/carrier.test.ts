@@ -63,7 +63,7 @@ describeOnEngines("carrier phone_calls", (server) => {
           direction: "inbound", status: "failed", from: "+14155550100", to: "+14155550199", dial_string: null, phone_number: "+912240000001", inbound_sip_trunk_id: trunkA.uuid,
           outbound_sip_trunk_id: null, sip_code: 486, sip_reason: "Busy Here", destination_first: "sip:10.0.0.9:5060", destination: null, attempts: 1,
           hops: [{ hop: 1, destination: "sip:10.0.0.8:5060", sip_code: 503, sip_reason: "Service Unavailable", at: addSeconds(t0, 121) }],
-          started_at: addSeconds(t0, 120), answered_at: null, ended_at: addSeconds(t0, 150), duration: 0, ring_ms: 1200, edge_id: "127.0.0.1:5060", call_id: `${sids[2]}@127.0.0.1`,
+          started_at: addSeconds(t0, 120), answered_at: null, ended_at: addSeconds(t0, 150), duration: 0, ring_ms: 1200, edge_id: "127.0.0.1:5060", call_id: `${sids[2]}@127.0.0.1`, media: null,
           created_at: addSeconds(t0, 120), updated_at: addSeconds(t0, 150),
         },
         links: { self },

@@ -80,10 +80,10 @@ describeOnEngines("Exotel v1 Call Details", (server) => {
       Call: {
         Sid: calls.answered, ParentCallSid: null, DateCreated: ex(t0), DateUpdated: ex(addSeconds(t0, 20)), AccountSid: "callsa", To: "+912240000001", From: "+14155550100",
         PhoneNumberSid: "+912240000001", Status: "completed", StartTime: ex(t0), EndTime: ex(addSeconds(t0, 20)), Duration: "17", Price: null, Direction: "inbound",
-        AnsweredBy: null, RecordingUrl: null, TrunkSid: trunkIn, TrunkSidOut: null, SipCode: 200, SipReason: "OK", Destination: "sip:10.0.0.1:5060;transport=tcp", Attempts: 1,
+        AnsweredBy: null, RecordingUrl: null, TrunkSid: trunkIn, TrunkSidOut: null, SipCode: 200, SipReason: "OK", Destination: "sip:10.0.0.1:5060;transport=tcp", Attempts: 1, Media: null,
       },
     });
-    assert.deepEqual(Object.keys(r.body.Call), ["Sid", "ParentCallSid", "DateCreated", "DateUpdated", "AccountSid", "To", "From", "PhoneNumberSid", "Status", "StartTime", "EndTime", "Duration", "Price", "Direction", "AnsweredBy", "RecordingUrl", "TrunkSid", "TrunkSidOut", "SipCode", "SipReason", "Destination", "Attempts"]);
+    assert.deepEqual(Object.keys(r.body.Call), ["Sid", "ParentCallSid", "DateCreated", "DateUpdated", "AccountSid", "To", "From", "PhoneNumberSid", "Status", "StartTime", "EndTime", "Duration", "Price", "Direction", "AnsweredBy", "RecordingUrl", "TrunkSid", "TrunkSidOut", "SipCode", "SipReason", "Destination", "Attempts", "Media"]);
     const json = await v1(a, `/Calls/${calls.answered}.json`);
     assert.deepEqual(json.body, r.body);
     assert.ok(r.headers.get("x-ratelimit-limit"), "rate limit headers as on v2");

@@ -7,6 +7,7 @@ import { selfSignedCertificate } from "../../src/edge/tls.js";
 import { Provision } from "../edge/provision.js";
 import { startPbx, type Pbx, type Transport } from "../edge/sipPbx.js";
 import type { CarrierClient } from "../helpers/carrierClient.js";
+import { send, type ExotelClient } from "../helpers/client.js";
 import { freePort } from "../helpers/process.js";
 import { ENGINES } from "../helpers/stores.js";
 import { until } from "../helpers/wait.js";
@@ -25,6 +26,7 @@ for (const engine of ENGINES) {
   describeMedia("media anchored through rtpengine", engine, "127.0.160.1", { min: 31000, max: 31999 }, (stack) => {
     let p: Provision;
     let carrier: CarrierClient;
+    let api: ExotelClient;
     let uac: Uac;
     const closers: Array<{ close(): void } | { stop(): Promise<void> }> = [];
     const peer = async (host: string) => {
@@ -36,6 +38,7 @@ for (const engine of ENGINES) {
       const s = stack().edge;
       const clients = await s.server.clients(`media${engine}`);
       p = new Provision(clients.exotel);
+      api = clients.exotel;
       carrier = clients.carrier;
       await p.allow(await p.trunk("callers"), "127.0.164.0", 24);
       uac = await startUac("127.0.164.5");
@@ -80,6 +83,17 @@ for (const engine of ENGINES) {
         assert.ok((await stack().ng.list()).length >= 1, "the relay holds the call's session");
         assert.equal((await call.call.bye()).status, 200);
         assert.deepEqual(await stack().noSessions(), [], "no session once the call ended");
+        // The call record names the relay and what it relayed: 20 packets of 172 bytes each way.
+        const db = stack().edge.server.runtime.store.db;
+        const row = await until("the call's record", () => db.selectFrom("calls").selectAll().where("call_id", "=", call.call.callId).executeTakeFirst());
+        assert.equal(row.media_relay, stack().ngAddress);
+        assert.ok((row.media_packets ?? 0) >= 40 && (row.media_bytes ?? 0) >= 40 * 172, `packets ${row.media_packets}, bytes ${row.media_bytes}`);
+        assert.equal(row.media_errors, 0);
+        const counters = { relay: row.media_relay, packets: row.media_packets, bytes: row.media_bytes, errors: row.media_errors };
+        const carrierCall = await send(`${carrier.baseUrl}/carrier/v1/phone_calls/${row.sid}`, "GET", { headers: { authorization: `Bearer ${carrier.token}` } });
+        assert.deepEqual(carrierCall.body.data.attributes.media, counters);
+        const v1 = await send(`${api.baseUrl}/v1/Accounts/${api.accountSid}/Calls/${row.sid}.json`, "GET", { headers: { authorization: api.authorization } });
+        assert.deepEqual(v1.body.Call.Media, { Relay: counters.relay, Packets: counters.packets, Bytes: counters.bytes, Errors: counters.errors });
       });
     }
 

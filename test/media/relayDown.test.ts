@@ -58,6 +58,9 @@ describeMedia("media relay down and back", "sqlite", "127.0.162.1", { min: 32500
       return r.length >= 4 ? r : undefined;
     });
     assert.deepEqual(rows.slice(-3).map((r) => [r.status, r.sip_code, r.sip_reason]), Array(3).fill(["failed", 503, "Media Relay Unavailable"]));
+    const ended = await stack().edge.server.runtime.store.db.selectFrom("calls").selectAll().where("call_id", "=", up.call.callId).executeTakeFirstOrThrow();
+    assert.equal(ended.status, "completed");
+    assert.equal(ended.media_packets, null, "no counters from a relay that is gone");
   });
 
   it("restarted: calls are anchored again by themselves, with media both ways", async () => {

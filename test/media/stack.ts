@@ -15,6 +15,8 @@ export interface MediaStack {
   edge: EdgeStack;
   /** The edge's media address: what every SDP either side receives must name. */
   mediaHost: string;
+  /** The relay's ng address (ip:port), as call records name it. */
+  ngAddress: string;
   /** An ng client of the relay (query / list / statistics). */
   ng: NgClient;
   relay(): RunningRelay | undefined;
@@ -45,6 +47,7 @@ export async function startMediaStack(engine: EngineName, sipAddress: string, po
   return {
     edge,
     mediaHost: sipAddress,
+    ngAddress,
     ng,
     relay: () => relay,
     async killRelay() {

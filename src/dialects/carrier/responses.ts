@@ -106,6 +106,16 @@ export const PhoneCallResource = Type.Object(
       ring_ms: Type.Union([Type.Integer(), Type.Null()]),
       edge_id: NullableS(),
       call_id: S("SIP Call-ID"),
+      media: Type.Union([
+        Type.Object(
+          {
+            relay: S("The media relay (rtpengine ng address) that anchored the call"),
+            packets: Type.Union([Type.Integer(), Type.Null()], { description: "RTP packets relayed, both directions" }),
+            bytes: Type.Union([Type.Integer(), Type.Null()], { description: "RTP bytes relayed, both directions" }),
+            errors: Type.Union([Type.Integer(), Type.Null()], { description: "Packets the relay could not relay" }),
+          }),
+        Type.Null({ description: "Not answered, or no media relay" }),
+      ]),
       created_at: S(TIME),
       updated_at: S(TIME),
     }),

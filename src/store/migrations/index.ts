@@ -8,6 +8,7 @@ import * as m004 from "./004_edges.js";
 import * as m005 from "./005_calls.js";
 import * as m006 from "./006_call_indexes.js";
 import * as m007 from "./007_media_relays.js";
+import * as m008 from "./008_call_media.js";
 
 export interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -22,6 +23,7 @@ export const migrations: Record<string, EngineMigration> = {
   "005_calls": m005,
   "006_call_indexes": m006,
   "007_media_relays": m007,
+  "008_call_media": m008,
 };
 
 /**

@@ -56,6 +56,7 @@ export function renderPhoneCall(c: CallRecord, self: string) {
       ring_ms: c.ringMs,
       edge_id: c.edgeId,
       call_id: c.callId,
+      media: c.media,
       created_at: c.startedAt,
       updated_at: c.endedAt,
     },

@@ -51,6 +51,7 @@ export function renderCall(call: CallRecord, withDetails: boolean) {
     SipReason: call.sipReason,
     Destination: call.destination,
     Attempts: call.attempts,
+    Media: call.media ? { Relay: call.media.relay, Packets: call.media.packets, Bytes: call.media.bytes, Errors: call.media.errors } : null,
     ...(withDetails ? { Details: details(call) } : {}),
   };
 }

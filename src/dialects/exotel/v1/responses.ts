@@ -48,6 +48,16 @@ export const V1Call = Type.Object(
     SipReason: S("Ours: its reason phrase"),
     Destination: NullableS("Ours: the destination that answered or was tried last"),
     Attempts: Type.Integer({ description: "Ours: destinations tried" }),
+    Media: Type.Union([
+      Type.Object(
+        {
+          Relay: S("Ours: the media relay (rtpengine ng address) that anchored the call"),
+          Packets: Type.Union([Type.Integer(), Type.Null()], { description: "RTP packets relayed, both directions" }),
+          Bytes: Type.Union([Type.Integer(), Type.Null()], { description: "RTP bytes relayed, both directions" }),
+          Errors: Type.Union([Type.Integer(), Type.Null()], { description: "Packets the relay could not relay" }),
+        }),
+      Type.Null({ description: "Ours: not answered, or no media relay" }),
+    ]),
     Details: Type.Optional(Type.Ref(V1CallDetails)),
   },
   { $id: "V1Call" },
