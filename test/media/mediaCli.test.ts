@@ -7,6 +7,7 @@ import { freePort, stopChild } from "../helpers/process.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { ENGINES } from "../helpers/stores.js";
 import { until } from "../helpers/wait.js";
+import { alive } from "./pid.js";
 import { builtCli } from "../cli/built.js";
 
 /**
@@ -36,15 +37,6 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): MediaProcess {
 function runningLine(p: MediaProcess): { rtpengine_pid: number; ng: string } | undefined {
   const line = p.output().split("\n").find((l) => l.includes('"media relay running"'));
   return line ? (JSON.parse(line) as { rtpengine_pid: number; ng: string }) : undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface Readyz {

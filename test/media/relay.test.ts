@@ -4,6 +4,7 @@ import { NgClient, NgError } from "../../src/media/ng.js";
 import { requireRtpengine, startRtpengine, type RunningRelay } from "../../src/media/process.js";
 import { freePort } from "../helpers/process.js";
 import { until } from "../helpers/wait.js";
+import { alive } from "./pid.js";
 import { audioSdp, rtpPeer, sdpFacts, type RtpPeer } from "./rtp.js";
 
 /**
@@ -17,15 +18,6 @@ const RELAY = "127.0.150.1";
 const ADVERTISED = "127.0.150.9";
 const CALLER = "127.0.150.2";
 const CALLEE = "127.0.150.3";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("media relay: rtpengine process and ng client", () => {
   let relay: RunningRelay;
