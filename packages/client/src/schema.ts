@@ -407,8 +407,8 @@ export interface components {
             /** @description ISO 8601 UTC, e.g. 2026-01-23T09:24:59Z */
             date_updated: string;
         };
-        /** @description Extension, on GET only: the edges' OPTIONS probes of the destination */
-        ExotelDestinationHealth: {
+        /** @description Extension (read-only): the edges' OPTIONS probes of the destination */
+        DestinationHealth: {
             /** @description up, down or unknown */
             state: string;
             /** @description Round-trip time of the edges' OPTIONS probes; null before any answer */
@@ -429,7 +429,7 @@ export interface components {
             type: string;
             priority: number;
             weight: number;
-            health?: components["schemas"]["ExotelDestinationHealth"];
+            health?: components["schemas"]["DestinationHealth"];
         };
         ExotelSetting: {
             /** @description trunk_external_alias */
@@ -606,13 +606,6 @@ export interface components {
                 Message: string;
             };
         };
-        CarrierHealth: {
-            /** @description up, down or unknown */
-            state: string;
-            /** @description Round-trip time of the edges' OPTIONS probes; null before any answer */
-            rtt_ms: number | null;
-            checked_at: string | null;
-        };
         SipTrunkResourceAttributes: {
             name?: string;
             /** @description ip_address or client_credentials */
@@ -639,7 +632,7 @@ export interface components {
             /** @description Extension (read-only): calls up on the trunk now */
             active_calls?: number;
             /** @description Extension (read-only): the edges' probes of outbound_host; null without one */
-            outbound_host_health?: components["schemas"]["CarrierHealth"] | null;
+            outbound_host_health?: components["schemas"]["DestinationHealth"] | null;
         };
         /**
          * @example {

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from "@sinclair/typebox";
+import { DestinationHealth, nullableStr as NullableS, str as S } from "../../http/openapiSchemas.js";
 
 /**
  * Response documents of the carrier wire (render.ts and document.ts print them), for the OpenAPI
@@ -6,19 +7,8 @@ import { Type, type TSchema } from "@sinclair/typebox";
  * a sparse fieldset (`fields[sip_trunk]`) leaves out the ones not asked for.
  */
 
-const S = (description?: string) => Type.String(description ? { description } : {});
-const NullableS = (description?: string) => Type.Union([S(description), Type.Null()]);
 const TIME = "ISO 8601 UTC";
 const O = Type.Optional;
-
-export const CarrierHealth = Type.Object(
-  {
-    state: S("up, down or unknown"),
-    rtt_ms: Type.Union([Type.Number(), Type.Null()], { description: "Round-trip time of the edges' OPTIONS probes; null before any answer" }),
-    checked_at: NullableS("When the edges' state was last read"),
-  },
-  { $id: "CarrierHealth" },
-);
 
 export const SipTrunkResourceAttributes = Type.Object(
   {
@@ -39,7 +29,7 @@ export const SipTrunkResourceAttributes = Type.Object(
     created_at: O(S(TIME)),
     updated_at: O(S(TIME)),
     active_calls: O(Type.Integer({ minimum: 0, description: "Extension (read-only): calls up on the trunk now" })),
-    outbound_host_health: O(Type.Union([Type.Ref(CarrierHealth), Type.Null()], { description: "Extension (read-only): the edges' probes of outbound_host; null without one" })),
+    outbound_host_health: O(Type.Union([Type.Ref(DestinationHealth), Type.Null()], { description: "Extension (read-only): the edges' probes of outbound_host; null without one" })),
   },
   { $id: "SipTrunkResourceAttributes" },
 );
@@ -170,4 +160,4 @@ export const carrierNotFound = (what: string) => ({ 404: error(`${what} does not
 export const clientGeneratedId = { 403: error("A client-generated id (data.id) is not supported") };
 export const unprocessable = { 422: error("Invalid attributes: one error per failing attribute, each with source.pointer") };
 
-export const CARRIER_SCHEMAS: TSchema[] = [CarrierHealth, SipTrunkResourceAttributes, SipTrunkResource, PhoneCallHop, PhoneCallResource, JsonApiError, JsonApiErrorDocument];
+export const CARRIER_SCHEMAS: TSchema[] = [SipTrunkResourceAttributes, SipTrunkResource, PhoneCallHop, PhoneCallResource, JsonApiError, JsonApiErrorDocument];

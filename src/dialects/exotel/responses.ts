@@ -1,4 +1,5 @@
 import { Type, type TSchema } from "@sinclair/typebox";
+import { DestinationHealth, nullableStr as NullableS, str as S } from "../../http/openapiSchemas.js";
 import { EXOTEL_ERRORS } from "./envelope.js";
 
 /**
@@ -7,8 +8,6 @@ import { EXOTEL_ERRORS } from "./envelope.js";
  * in the order the wire prints them; extension fields are marked as such.
  */
 
-const S = (description?: string) => Type.String(description ? { description } : {});
-const NullableS = (description?: string) => Type.Union([S(description), Type.Null()]);
 const TIME = "ISO 8601 UTC, e.g. 2026-01-23T09:24:59Z";
 const SAMPLE_TRUNK = "trmum1a2b3c4d5e6f7890123456";
 const SAMPLE_BASE = `/v2/accounts/exoteltest/trunks/${SAMPLE_TRUNK}`;
@@ -66,15 +65,6 @@ export const ExotelWhitelistedIp = Type.Object(
   { $id: "ExotelWhitelistedIp" },
 );
 
-export const ExotelDestinationHealth = Type.Object(
-  {
-    state: S("up, down or unknown"),
-    rtt_ms: Type.Union([Type.Number(), Type.Null()], { description: "Round-trip time of the edges' OPTIONS probes; null before any answer" }),
-    checked_at: NullableS("When the edges' state was last read; null when no edge reported it"),
-  },
-  { $id: "ExotelDestinationHealth", description: "Extension, on GET only: the edges' OPTIONS probes of the destination" },
-);
-
 export const ExotelDestination = Type.Object(
   {
     id: S("Digits"),
@@ -85,7 +75,7 @@ export const ExotelDestination = Type.Object(
     type: S("Always public"),
     priority: Type.Integer({ minimum: 0, maximum: 65535 }),
     weight: Type.Integer({ minimum: 1, maximum: 65535 }),
-    health: Type.Optional(Type.Ref(ExotelDestinationHealth)),
+    health: Type.Optional(Type.Ref(DestinationHealth, { description: "Extension, on GET only" })),
   },
   { $id: "ExotelDestination" },
 );
@@ -185,7 +175,7 @@ export const EXOTEL_SCHEMAS: TSchema[] = [
   ExotelTrunk,
   ExotelPhoneNumber,
   ExotelWhitelistedIp,
-  ExotelDestinationHealth,
+  DestinationHealth,
   ExotelDestination,
   ExotelSetting,
   ExotelCredential,

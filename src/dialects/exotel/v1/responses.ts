@@ -1,4 +1,5 @@
 import { Type, type TSchema } from "@sinclair/typebox";
+import { nullableStr as NullableS, str as S } from "../../../http/openapiSchemas.js";
 
 /**
  * Response schemas of Exotel v1 Call Details (render.ts prints them): documentation of the wire
@@ -6,8 +7,6 @@ import { Type, type TSchema } from "@sinclair/typebox";
  * may be added by the renderer (the spec allows extra fields beside the standard ones).
  */
 
-const S = (description?: string) => Type.String(description ? { description } : {});
-const NullableS = (description?: string) => Type.Union([S(description), Type.Null()]);
 const TIME = "YYYY-MM-DD HH:mm:ss, UTC";
 
 export const V1CallDetails = Type.Object(
