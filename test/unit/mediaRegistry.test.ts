@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { createSocket, type Socket } from "node:dgram";
+import { after, before, describe, it } from "node:test";
+import { readNow } from "../../src/edge/registry.js";
+import { bdecode, bencode, type BValue } from "../../src/media/bencode.js";
+import { listMediaRelays, startRelayHeartbeat } from "../../src/media/registry.js";
+import { MediaRelayStatus } from "../../src/media/status.js";
+import { migrateToLatest, openStore, type Store } from "../../src/store/db.js";
+import { ENGINES, openStoreFixture, type StoreFixture } from "../helpers/stores.js";
+import { until } from "../helpers/wait.js";
+
+/**
+ * The media relay registry and the API's status poller on both engines, without rtpengine: a
+ * small UDP responder answers ng statistics as rtpengine 10.5 does (test/media/* use the real one).
+ */
+
+const quiet = { warn: () => {}, info: () => {} };
+
+async function ageHeartbeat(store: Store, ngAddress: string, seconds: number): Promise<void> {
+  const past = new Date(Date.parse(await readNow(store)) - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  await store.db.updateTable("media_relays").set({ heartbeat_at: past }).where("ng_address", "=", ngAddress).execute();
+}
+
+/** Answers ng statistics with fixed counters while `answering`. */
+async function fakeRelay(host: string): Promise<{ address: string; answering: boolean; close(): void }> {
+  const socket: Socket = createSocket("udp4");
+  await new Promise<void>((r) => socket.bind(0, host, r));
+  const state = { address: `${host}:${socket.address().port}`, answering: true, close: () => socket.close() };
+  socket.on("message", (msg, from) => {
+    if (!state.answering) return;
+    const space = msg.indexOf(0x20);
+    const body = bdecode(msg.subarray(space + 1)) as { command: string };
+    const answer: BValue =
+      body.command === "statistics"
+        ? { result: "ok", statistics: { currentstatistics: { sessionsown: 2 }, totalstatistics: { managedsessions: 5, relayedpackets: 900, relayedbytes: 154800, relayedpacketerrors: 1, uptime: "10" } } }
+        : { result: "pong" };
+    socket.send(Buffer.concat([msg.subarray(0, space + 1), bencode(answer)]), from.port, from.address);
+  });
+  return state;
+}
+
+for (const engine of ENGINES) {
+  describe(`media relay registry [${engine}]`, () => {
+    let fx: StoreFixture;
+    let store: Store;
+    before(async () => {
+      fx = await openStoreFixture(engine);
+      store = openStore({ databaseUrl: fx.databaseUrl, pgSchema: fx.pgSchema });
+      await migrateToLatest(store);
+    });
+    after(async () => {
+      await store.close();
+      await fx.dispose();
+    });
+
+    it("registers, heartbeats, is down after three missed beats or stopped at once, is taken over by a restart, and forgotten later", async () => {
+      const info = { ngAddress: "127.0.150.50:2223", mediaAddress: "203.0.113.50" };
+      const beat = await startRelayHeartbeat(store, info, { seconds: 1, log: quiet });
+      try {
+        const [first] = await listMediaRelays(store);
+        assert.deepEqual([first?.id, first?.ngAddress, first?.mediaAddress, first?.live, first?.stoppedAt, first?.heartbeatSeconds], [beat.id, info.ngAddress, info.mediaAddress, true, null, 1]);
+        await until("a later heartbeat", async () => ((await listMediaRelays(store))[0]!.heartbeatAt > first!.heartbeatAt ? true : undefined), 10000);
+        beat.halt();
+        await ageHeartbeat(store, info.ngAddress, 1);
+        assert.equal((await listMediaRelays(store))[0]?.live, true);
+        await ageHeartbeat(store, info.ngAddress, 5);
+        assert.equal((await listMediaRelays(store))[0]?.live, false, "past 3 × 1 s: down");
+      } finally {
+        beat.halt();
+      }
+      const again = await startRelayHeartbeat(store, info, { seconds: 5, log: quiet });
+      assert.deepEqual((await listMediaRelays(store)).map((r) => [r.id, r.live]), [[again.id, true]]);
+      await again.stop();
+      const stopped = (await listMediaRelays(store))[0];
+      assert.equal(stopped?.live, false);
+      assert.match(stopped?.stoppedAt ?? "", /Z$/);
+      await ageHeartbeat(store, info.ngAddress, 100);
+      assert.equal((await listMediaRelays(store, 3600)).length, 1, "kept within the forget time");
+      assert.equal((await listMediaRelays(store, 60)).length, 0, "forgotten after it");
+    });
+
+    it("no pong, no heartbeat: one warning, and beats again when the relay answers", async () => {
+      await store.db.deleteFrom("media_relays").execute();
+      let answering = true;
+      const warnings: string[] = [];
+      const infos: string[] = [];
+      const log = { warn: (_o: object, msg: string) => warnings.push(msg), info: (_o: object, msg: string) => infos.push(msg) };
+      const beat = await startRelayHeartbeat(store, { ngAddress: "127.0.150.51:2223", mediaAddress: "127.0.150.51" }, {
+        seconds: 1,
+        log,
+        probe: async () => {
+          if (!answering) throw new Error("no pong");
+        },
+      });
+      try {
+        answering = false;
+        await new Promise((r) => setTimeout(r, 1200));
+        const frozen = (await listMediaRelays(store))[0]!.heartbeatAt;
+        await new Promise((r) => setTimeout(r, 2500));
+        assert.equal((await listMediaRelays(store))[0]!.heartbeatAt, frozen);
+        assert.deepEqual(warnings, ["media relay heartbeat skipped; API processes show the relay down after missed heartbeats"]);
+        answering = true;
+        await until("heartbeats again", async () => ((await listMediaRelays(store))[0]!.heartbeatAt > frozen ? true : undefined), 10000);
+        assert.ok(infos.includes("media relay heartbeat written again"));
+      } finally {
+        await beat.stop();
+      }
+    });
+
+    it("the status poller: up with its counters, down (media degraded) when it stops answering, up again, stopped is not degraded", async () => {
+      await store.db.deleteFrom("media_relays").execute();
+      const relay = await fakeRelay("127.0.150.52");
+      const status = new MediaRelayStatus({ store, intervalMs: 200, log: quiet });
+      assert.equal(status.check(), "absent");
+      const beat = await startRelayHeartbeat(store, { ngAddress: relay.address, mediaAddress: "127.0.150.52" }, { seconds: 5, log: quiet });
+      try {
+        status.start();
+        const up = await until("the relay up", () => status.status().find((r) => r.state === "up"));
+        assert.deepEqual(up.statistics, { sessionsCurrent: 2, sessionsTotal: 7, packets: 900, bytes: 154800, errors: 1, uptimeSeconds: 10 });
+        assert.equal(status.check(), "ok");
+        relay.answering = false;
+        const down = await until("the relay down", () => status.status().find((r) => r.state === "down"), 10000);
+        assert.match(down.lastError ?? "", /did not answer 'statistics' within 1000 ms/);
+        assert.equal(down.statistics, undefined);
+        assert.equal(status.check(), "degraded");
+        relay.answering = true;
+        await until("the relay up again", () => status.status().find((r) => r.state === "up"), 10000);
+        await beat.stop();
+        await until("the relay stopped", () => status.status().find((r) => r.state === "stopped"));
+        assert.equal(status.check(), "ok");
+      } finally {
+        beat.halt();
+        await status.stop();
+        relay.close();
+      }
+    });
+  });
+}
