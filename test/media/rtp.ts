@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from "node:dgram";
 
 /**
- * Media for the media tests: a UDP socket that sends real RTP packets (PCMU, 20 ms, 160-byte
+ * Media for the media tests: a UDP socket that sends real RTP packets (PCMU, 160-byte
  * payload) and counts what arrives, and the few SDP facts the tests assert on.
  */
 
@@ -20,7 +20,7 @@ export interface RtpPeer {
   host: string;
   port: number;
   received(): RtpPacket[];
-  /** Sends `count` packets to host:port, every `intervalMs`; `transform` may encrypt each (SRTP). */
+  /** Sends `count` packets to host:port, every `intervalMs` (default 5: loopback, the tests count packets, not time); `transform` may encrypt each (SRTP). */
   send(to: { host: string; port: number }, count: number, options?: { intervalMs?: number; ssrc?: number; transform?: (packet: Buffer) => Buffer }): Promise<void>;
   close(): void;
 }
@@ -61,7 +61,7 @@ export async function rtpPeer(host: string, port = 0): Promise<RtpPeer> {
         let packet = rtpPacket(i, i * 160, ssrc, payload);
         if (options.transform) packet = options.transform(packet);
         await new Promise<void>((resolve, reject) => socket.send(packet, to.port, to.host, (e) => (e ? reject(e) : resolve())));
-        await new Promise((r) => setTimeout(r, options.intervalMs ?? 20));
+        await new Promise((r) => setTimeout(r, options.intervalMs ?? 5));
       }
     },
     close: () => socket.close(),
