@@ -87,11 +87,13 @@ function mediaPlan(options: EdgeOptions, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /**
- * `trunkline up`: the SIP edge and the API server on one store, in the foreground. The edge
- * registers itself in the store, where the API's reloader finds it; its RPC URL is also handed to
- * the reloader directly, so the first sync does not wait for discovery. No variables wire them. Runs until
- * SIGTERM/SIGINT (stops Kamailio, then drains the API: exit 0) or until a part exits on its own
- * (the rest is stopped: exit 1) — a supervisor restarts the whole platform, never half of it.
+ * `trunkline up`: the media relay (rtpengine), the SIP edge and the API server on one store, in
+ * the foreground. The relay starts first and the edge is handed its ng address; both register
+ * themselves in the store, where the API finds them; the edge's RPC URL is also handed to the
+ * reloader directly, so the first sync does not wait for discovery. No variables wire them. Runs
+ * until SIGTERM/SIGINT (stops Kamailio, then the relay, then drains the API: exit 0) or until a
+ * part exits on its own (the rest is stopped: exit 1) — a supervisor restarts the whole platform,
+ * never half of it.
  */
 export async function up(config: Config): Promise<number> {
   // Settings mistakes first, before anything is started.
