@@ -105,6 +105,14 @@ describeMedia("secure trunking: SRTP on the secure trunk's leg, RTP on the other
     // PBX -> caller: SRTP in, plain RTP out.
     await packetsFrom(callerRtp, media, 20);
     for (const packet of callerRtp.received()) assert.deepEqual(packet.raw.subarray(12), PAYLOAD, "the PBX's payload arrives decrypted");
+    // A re-INVITE from the plain caller reaches the secure PBX as SRTP too; the caller's answer stays plain.
+    const re = await call.call.reinvite(audioSdp(callerRtp.host, callerRtp.port).replace(" 1 1 IN", " 1 2 IN"));
+    assert.equal(re.status, 200, re.text);
+    const reoffer = sdpFacts(bodyOf(invitesOf(secure).at(-1)?.text ?? ""));
+    assert.equal(invitesOf(secure).length, 2);
+    assert.equal(reoffer.proto, "RTP/SAVP", "the re-INVITE toward the secure PBX is SRTP");
+    cryptoOf(reoffer.crypto);
+    assert.equal(sdpFacts(re.sdp ?? "").proto, "RTP/AVP", "the caller's answer stays RTP");
     assert.equal((await call.call.bye()).status, 200);
   });
 
