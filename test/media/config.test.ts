@@ -47,6 +47,12 @@ describe("edge media settings", () => {
     assert.doesNotMatch(MEDIA_FLAGS, /SDES-no-AES_CM_128_HMAC_SHA1_(80|32)/);
   });
 
+  it("keeps TCP/TLS connections of PBXs behind NAT (kernel keep-alive after 30 s, an hour's lifetime) inside WITH_MEDIA only", () => {
+    const cfg = render({ TRUNKLINE_MEDIA_NG: "127.0.0.1:2223" });
+    const block = /^#!ifdef WITH_MEDIA\n((?:(?!#!endif).*\n)*?)#!endif/m.exec(cfg.slice(cfg.indexOf("tcp_keepalive") - 400))?.[1] ?? "";
+    for (const line of ["tcp_keepalive=yes", "tcp_keepidle=30", "tcp_keepintvl=10", "tcp_keepcnt=3", "tcp_connection_lifetime=3605"]) assert.ok(block.split("\n").includes(line), line);
+  });
+
   it("topology hiding masks with the edge's public address and a key stable per edge", () => {
     const a = render({ TRUNKLINE_MEDIA_NG: "127.0.0.1:2223", TRUNKLINE_EDGE_LISTEN: "10.0.0.5:5060" });
     assert.equal(param(a, "topoh", "mask_ip"), "10.0.0.5");
