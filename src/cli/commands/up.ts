@@ -209,7 +209,6 @@ export async function up(config: Config): Promise<number> {
           relay.relay.exited.then(async ({ code, signal }) => {
             const asked = await Promise.race([stopSignal.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1000))]);
             if (asked) return 0;
-            relay?.heartbeat.halt();
             api.app.log.error({ component: "media", rtpengine_pid: relay?.relay.pid, code, signal }, `the media relay (rtpengine) exited unexpectedly (${signal ?? `code ${code}`}): stopping the platform`);
             return 1;
           }),
