@@ -19,8 +19,10 @@ export function registerHealth(app: FastifyInstance, { store, limiter, edge, med
     const edges = edge?.status() ?? [];
     checks.edges = edges.length === 0 ? "absent" : edges.every((e) => e.state === "in_sync") ? "ok" : "degraded";
     // Media the same way: a relay that does not answer ng fails the calls anchored on it, but
-    // the API and the other relays serve on.
-    if (media) checks.media = media.check();
+    // the API and the other relays serve on. Said only once a relay is registered: without one
+    // the edges run signalling-only, a configuration rather than a fault.
+    const relays = media?.status() ?? [];
+    if (media && relays.length > 0) checks.media = media.check();
     const ready = checks.store === "ok";
     return reply.code(ready ? 200 : 503).send({
       status: ready ? "ready" : "not ready",
@@ -34,9 +36,9 @@ export function registerHealth(app: FastifyInstance, { store, limiter, edge, med
         configured: e.configured,
         ...(e.lastError ? { last_error: e.lastError } : {}),
       })),
-      ...(media
+      ...(relays.length > 0
         ? {
-            media_relays: media.status().map((r) => ({
+            media_relays: relays.map((r) => ({
               ng_address: r.ngAddress,
               media_address: r.mediaAddress,
               state: r.state,
