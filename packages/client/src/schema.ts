@@ -4024,6 +4024,31 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "data": {
+                 *         "type": "sip_trunk",
+                 *         "attributes": {
+                 *           "name": "My Trunk",
+                 *           "authentication_mode": "ip_address",
+                 *           "region": "us-east-1",
+                 *           "max_channels": 30,
+                 *           "inbound_country": "US",
+                 *           "inbound_source_ips": [
+                 *             "203.0.113.1"
+                 *           ],
+                 *           "default_sender": "1234567890",
+                 *           "outbound_host": "pbx.example.com",
+                 *           "outbound_dial_string_prefix": "+1",
+                 *           "outbound_national_dialing": false,
+                 *           "outbound_plus_prefix": true,
+                 *           "outbound_route_prefixes": [
+                 *             "1855"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/vnd.api+json": {
                     data: {
                         /** @description sip_trunk */
@@ -4049,6 +4074,31 @@ export interface operations {
                         };
                     };
                 };
+                /**
+                 * @example {
+                 *       "data": {
+                 *         "type": "sip_trunk",
+                 *         "attributes": {
+                 *           "name": "My Trunk",
+                 *           "authentication_mode": "ip_address",
+                 *           "region": "us-east-1",
+                 *           "max_channels": 30,
+                 *           "inbound_country": "US",
+                 *           "inbound_source_ips": [
+                 *             "203.0.113.1"
+                 *           ],
+                 *           "default_sender": "1234567890",
+                 *           "outbound_host": "pbx.example.com",
+                 *           "outbound_dial_string_prefix": "+1",
+                 *           "outbound_national_dialing": false,
+                 *           "outbound_plus_prefix": true,
+                 *           "outbound_route_prefixes": [
+                 *             "1855"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     data: {
                         /** @description sip_trunk */
@@ -4343,6 +4393,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "data": {
+                 *         "type": "sip_trunk",
+                 *         "id": "0b6f8a7e-5f0c-4c1e-9a57-2f5d7d1e8c3a",
+                 *         "attributes": {
+                 *           "name": "Updated Trunk Name"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/vnd.api+json": {
                     data: {
                         /** @description sip_trunk */
@@ -4369,6 +4430,17 @@ export interface operations {
                         };
                     };
                 };
+                /**
+                 * @example {
+                 *       "data": {
+                 *         "type": "sip_trunk",
+                 *         "id": "0b6f8a7e-5f0c-4c1e-9a57-2f5d7d1e8c3a",
+                 *         "attributes": {
+                 *           "name": "Updated Trunk Name"
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     data: {
                         /** @description sip_trunk */

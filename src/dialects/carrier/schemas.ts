@@ -26,13 +26,40 @@ export const SipTrunkPatchAttributes = Type.Partial(SipTrunkAttributes);
 
 const type = Type.String({ description: "sip_trunk" });
 
-export const CreateSipTrunkDocument = Type.Object({
-  data: Type.Object({ type, attributes: SipTrunkAttributes }),
-});
+/** The reference's examples (carrier-sip-trunks-jsonapi.md), shown in the OpenAPI document. */
+const CREATE_EXAMPLE = {
+  data: {
+    type: "sip_trunk",
+    attributes: {
+      name: "My Trunk",
+      authentication_mode: "ip_address",
+      region: "us-east-1",
+      max_channels: 30,
+      inbound_country: "US",
+      inbound_source_ips: ["203.0.113.1"],
+      default_sender: "1234567890",
+      outbound_host: "pbx.example.com",
+      outbound_dial_string_prefix: "+1",
+      outbound_national_dialing: false,
+      outbound_plus_prefix: true,
+      outbound_route_prefixes: ["1855"],
+    },
+  },
+};
+
+export const CreateSipTrunkDocument = Type.Object(
+  {
+    data: Type.Object({ type, attributes: SipTrunkAttributes }),
+  },
+  { examples: [CREATE_EXAMPLE] },
+);
 /** PATCH: every attribute optional; `id`, when sent, must equal the id in the URL. */
-export const UpdateSipTrunkDocument = Type.Object({
-  data: Type.Object({ type, id: Type.Optional(Type.String()), attributes: Type.Optional(SipTrunkPatchAttributes) }),
-});
+export const UpdateSipTrunkDocument = Type.Object(
+  {
+    data: Type.Object({ type, id: Type.Optional(Type.String()), attributes: Type.Optional(SipTrunkPatchAttributes) }),
+  },
+  { examples: [{ data: { type: "sip_trunk", id: "0b6f8a7e-5f0c-4c1e-9a57-2f5d7d1e8c3a", attributes: { name: "Updated Trunk Name" } } }] },
+);
 export type SipTrunkDocumentData = { type: string; id?: string; attributes: Partial<SipTrunkAttributes> };
 
 export const SipTrunkParams = Type.Object({ id: Type.String({ description: "The trunk's UUID" }) });
