@@ -406,7 +406,7 @@ async function main(): Promise<void> {
     };
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${process.platform}, Node ${process.version}`;
     let report = [
-      `### ${new Date().toISOString().slice(0, 16)}Z — ${ENGINE}${QUICK ? " (quick)" : ""}`,
+      `### ${new Date().toISOString().slice(0, 16)}Z — ${ENGINE}${QUICK ? " (quick)" : ""}${REC_EDIT ? " (--rec-once)" : ""}`,
       "",
       `Machine: ${machine}. Pinning: ${pinned ? `Kamailio${pg ? " and the PostgreSQL backends of its connections" : ""} on core 0; sipp (load + UAS), API server and probe on core 1` : "none (taskset failed)"}.`,
       `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved (${WHICH.join(", ")}; ${fmt.int(Number(recorded?.n ?? 0))} call records written). Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp UAC and UAS, one core) still completes every call; at 50 or 100 it loses calls to retransmission timeouts, so the call rate is the generator's and Kamailio's CPU per call is the edge's cost.${MEDIA ? " The media edge's calls carry SDP (offer in the INVITE, answer in the 200): rtpengine offer, answer and delete per call; no RTP flows in this load (the relay's packet rate is the next section)." : ""}`,
