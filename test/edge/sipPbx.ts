@@ -47,6 +47,8 @@ export interface Pbx {
    * for those under way, since the caller may be done before the 200 to the BYE reaches the PBX.
    */
   hangUps(): Promise<HangUp[]>;
+  /** A re-INVITE with `sdp` in the last call it answered, following its Record-Route; ACKed on 2xx. */
+  reinvite(sdp: string): Promise<Reinvite>;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,13 @@ export interface PbxOptions {
   sdp?: (invite: string) => string;
   /** The Contact it sends instead of its own address (a PBX behind NAT names its private one). */
   contact?: string;
+}
+
+/** A re-INVITE a PBX sent: its answer (after which the PBX sent the ACK). */
+export interface Reinvite {
+  status: number;
+  /** The final answer as received. */
+  answer: string;
 }
 
 const SDP = (host: string) => ["v=0", `o=pbx 1 1 IN IP4 ${host}`, "s=-", `c=IN IP4 ${host}`, "t=0 0", "m=audio 6000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", ""].join("\r\n");
@@ -109,7 +118,8 @@ export async function startPbx(address: string, port: number, transport: Transpo
   let server: NetServer | TlsServer | undefined;
   let stopped = false;
 
-  const hangUp = async (dialog: Dialog): Promise<HangUp> => {
+  /** A request in `dialog` from this PBX (BYE, re-INVITE), sent as hangUp sends it; settles with the final answer. */
+  const inDialog = async (dialog: Dialog, method: string, cseq: number, body?: string): Promise<HangUp & { answer: string }> => {
     const route = recordRoutes(dialog.invite);
     const next = uriTarget(route[0] ?? "");
     const to = `${next.host}:${next.port}`;
@@ -117,27 +127,30 @@ export async function startPbx(address: string, port: number, transport: Transpo
     const via = `SIP/2.0/${next.transport.toUpperCase()} ${address}:${port};branch=z9hG4bK-${randomBytes(6).toString("hex")};rport`;
     const callId = headerValues(dialog.invite, "Call-ID")[0] ?? "";
     const lines = [
-      `BYE ${remote} SIP/2.0`,
+      `${method} ${remote} SIP/2.0`,
       `Via: ${via}`,
       ...route.map((r) => `Route: <${r}>`),
       `From: ${headerValues(dialog.invite, "To")[0]};tag=${dialog.toTag}`,
       `To: ${headerValues(dialog.invite, "From")[0]}`,
       `Call-ID: ${callId}`,
-      "CSeq: 1 BYE",
+      `CSeq: ${cseq} ${method}`,
       "Max-Forwards: 70",
-      "Content-Length: 0",
+      ...(method === "INVITE" ? [`Contact: <${contact}>`] : []),
+      ...(body === undefined ? ["Content-Length: 0"] : ["Content-Type: application/sdp", `Content-Length: ${Buffer.byteLength(body)}`]),
     ];
-    const bye = `${lines.join("\r\n")}\r\n\r\n`;
+    const bye = `${lines.join("\r\n")}\r\n\r\n${body ?? ""}`;
     // The Record-Route may name the edge by a host name (TRUNKLINE_EDGE_ADVERTISE).
     const ip = /^[\d.]+$/.test(next.host) ? next.host : (await lookup(next.host, 4)).address;
-    const isAnswer = (m: string) => m.startsWith("SIP/2.0 ") && headerValues(m, "Call-ID")[0] === callId && /^\d+ BYE$/.test(headerValues(m, "CSeq")[0] ?? "");
+    const isAnswer = (m: string) => m.startsWith("SIP/2.0 ") && headerValues(m, "Call-ID")[0] === callId && (headerValues(m, "CSeq")[0] ?? "") === `${cseq} ${method}`;
     let error: string | undefined;
+    let answer = "";
     const status = await new Promise<number>((resolve) => {
       const timer = setTimeout(() => resolve(0), 8000);
       const done = (m: string) => {
         const code = Number(m.slice(8, 11));
         if (code < 200) return;
         clearTimeout(timer);
+        answer = m;
         resolve(code);
       };
       if (next.transport === "udp") {
@@ -170,7 +183,11 @@ export async function startPbx(address: string, port: number, transport: Transpo
       streams.add(stream);
       stream.on("close", () => streams.delete(stream));
     });
-    return { to, status, bye, ...(error === undefined ? {} : { error }) };
+    return { to, status, bye, answer, ...(error === undefined ? {} : { error }) };
+  };
+  const hangUp = async (dialog: Dialog): Promise<HangUp> => {
+    const { answer: _answer, ...sent } = await inDialog(dialog, "BYE", 1);
+    return sent;
   };
 
   /** Handles one received message; `reply` sends on the path it came by. */
@@ -243,6 +260,13 @@ export async function startPbx(address: string, port: number, transport: Transpo
     async hangUps() {
       await Promise.allSettled([...pending]);
       return [...hangUps];
+    },
+    async reinvite(sdp) {
+      const dialog = [...dialogs.values()].at(-1);
+      if (!dialog) throw new Error("no call to re-INVITE in");
+      const sent = await inDialog(dialog, "INVITE", 2, sdp);
+      if (sent.status >= 200 && sent.status < 300) await inDialog(dialog, "ACK", 2).catch(() => undefined);
+      return { status: sent.status, answer: sent.answer };
     },
     async stop() {
       stopped = true;

@@ -151,6 +151,20 @@ describeMedia("secure trunking: SRTP on the secure trunk's leg, RTP on the other
     await packetsFrom(callerRtp, media, 20);
     const decrypted = callerRtp.received().map((packet) => toCaller.unprotect(packet.raw));
     assert.equal(decrypted.filter((d) => d !== undefined).length, 20, "every packet the secure caller got is SRTP under the relay's key");
+    // A re-INVITE from the plain PBX reaches the secure caller as SRTP; the PBX is answered plain RTP.
+    call.call.answerReinvitesWith(audioSdp(callerRtp.host, callerRtp.port, { proto: "RTP/SAVP", crypto: [callerKey.line], session: 2 }));
+    const re = await plain.reinvite(audioSdp(rtp.host, rtp.port).replace(" 1 1 IN", " 1 2 IN"));
+    assert.equal(re.status, 200, re.answer);
+    const offered = call.call.requests().find((r) => r.startsWith("INVITE "));
+    assert.ok(offered, "the caller got the re-INVITE");
+    const reoffer = sdpFacts(bodyOf(offered));
+    assert.equal(reoffer.proto, "RTP/SAVP", "the re-INVITE toward the secure caller is SRTP");
+    cryptoOf(reoffer.crypto);
+    assertOnlyEdge(reoffer, media, "the secure caller (re-INVITE)");
+    const reanswer = sdpFacts(bodyOf(re.answer));
+    assert.equal(reanswer.proto, "RTP/AVP", "the plain PBX's answer stays RTP");
+    assert.deepEqual(reanswer.crypto, []);
+    assertOnlyEdge(reanswer, media, "the plain PBX (answer to its re-INVITE)");
     assert.equal((await call.call.bye()).status, 200);
   });
 });

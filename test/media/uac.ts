@@ -31,8 +31,10 @@ export interface UacCall {
   bye(): Promise<Reply>;
   /** CANCEL of the INVITE while it rings; settles with the CANCEL's answer. */
   cancel(): Promise<Reply>;
-  /** Requests the far side sent in this dialog (a BYE from the PBX), answered 200. */
+  /** Requests the far side sent in this dialog (a BYE, a re-INVITE from the PBX), answered 200. */
   requests(): string[];
+  /** The SDP its 200 to a re-INVITE from the far side carries (default: none). */
+  answerReinvitesWith(sdp: string): void;
 }
 
 export interface Uac {
@@ -60,6 +62,7 @@ export async function startUac(host: string): Promise<Uac> {
   // Waiters by Via branch: each settles on the final reply of its transaction.
   const waiters = new Map<string, { onReply: (r: Reply) => void }>();
   const inDialog = new Map<string, string[]>();
+  const reinviteAnswers = new Map<string, string>();
   const send = (text: string, to: { host: string; port: number }) => socket.send(text, to.port, to.host);
 
   socket.on("message", (msg, rinfo) => {
@@ -73,8 +76,12 @@ export async function startUac(host: string): Promise<Uac> {
     // A request from the far side (BYE, OPTIONS): answered 200 on the path it came by.
     const callId = headerValues(text, "Call-ID")[0] ?? "";
     inDialog.get(callId)?.push(text);
-    const copied = ["Via", "From", "To", "Call-ID", "CSeq"].flatMap((n) => headerValues(text, n).map((v) => `${n}: ${v}`));
-    socket.send(`SIP/2.0 200 OK\r\n${copied.join("\r\n")}\r\nContent-Length: 0\r\n\r\n`, rinfo.port, rinfo.address);
+    if (text.startsWith("ACK ")) return;
+    const copied = ["Via", "Record-Route", "From", "To", "Call-ID", "CSeq"].flatMap((n) => headerValues(text, n).map((v) => `${n}: ${v}`));
+    const sdp = text.startsWith("INVITE ") ? reinviteAnswers.get(callId) : undefined;
+    const contact = `Contact: <sip:caller@${host}:${port}>`;
+    const tail = sdp === undefined ? "Content-Length: 0\r\n\r\n" : `Content-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(sdp)}\r\n\r\n${sdp}`;
+    socket.send(`SIP/2.0 200 OK\r\n${copied.join("\r\n")}\r\n${contact}\r\n${tail}`, rinfo.port, rinfo.address);
   });
 
   /** Settles with the final reply to `method` sent with Via branch `branch` (a CANCEL shares its INVITE's). */
@@ -166,6 +173,7 @@ export async function startUac(host: string): Promise<Uac> {
           return reply;
         },
         requests: () => [...(inDialog.get(callId) ?? [])],
+        answerReinvitesWith: (sdp: string) => void reinviteAnswers.set(callId, sdp),
       };
     },
     close: () => socket.close(),
