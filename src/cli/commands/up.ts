@@ -72,13 +72,13 @@ function mediaPlan(options: EdgeOptions, env: NodeJS.ProcessEnv = process.env): 
   const mode = (env.TRUNKLINE_MEDIA ?? "").trim().toLowerCase();
   if (mode === "off") return { start: undefined, edgeEnv: env };
   const isIp = (h: string | undefined) => (h && isIP(h) && h !== "0.0.0.0" && h !== "::" ? h : undefined);
+  const relay = mediaRelayConfig(env, { interfaceAddress: isIp(options.sipAddress), advertise: isIp(options.advertise?.host) });
+  const named = (env.TRUNKLINE_MEDIA_NG ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  if (named.length > 0 && !named.includes(relay.ngAddress)) return { start: undefined, edgeEnv: env, say: `media relays named by TRUNKLINE_MEDIA_NG (${named.join(", ")}): no local media relay started` };
   if (!isIp(options.sipAddress) && !(env.TRUNKLINE_MEDIA_INTERFACE ?? "").trim()) {
     // Loopback would be written into every SDP: peers elsewhere could not send media to it.
     throw new Error(`TRUNKLINE_MEDIA_INTERFACE must be set when the edge listens on '${options.sipAddress}' (TRUNKLINE_EDGE_LISTEN): it is the address media is bound to and, unless TRUNKLINE_MEDIA_ADVERTISE is set, written into SDP (or TRUNKLINE_MEDIA=off)`);
   }
-  const relay = mediaRelayConfig(env, { interfaceAddress: isIp(options.sipAddress), advertise: isIp(options.advertise?.host) });
-  const named = (env.TRUNKLINE_MEDIA_NG ?? "").split(",").map((a) => a.trim()).filter(Boolean);
-  if (named.length > 0 && !named.includes(relay.ngAddress)) return { start: undefined, edgeEnv: env, say: `media relays named by TRUNKLINE_MEDIA_NG (${named.join(", ")}): no local media relay started` };
   try {
     requireRtpengine();
   } catch (error) {
