@@ -75,10 +75,6 @@ function mediaPlan(options: EdgeOptions, env: NodeJS.ProcessEnv = process.env): 
   const relay = mediaRelayConfig(env, { interfaceAddress: isIp(options.sipAddress), advertise: isIp(options.advertise?.host) });
   const named = (env.TRUNKLINE_MEDIA_NG ?? "").split(",").map((a) => a.trim()).filter(Boolean);
   if (named.length > 0 && !named.includes(relay.ngAddress)) return { start: undefined, edgeEnv: env, say: `media relays named by TRUNKLINE_MEDIA_NG (${named.join(", ")}): no local media relay started` };
-  if (!isIp(options.sipAddress) && !(env.TRUNKLINE_MEDIA_INTERFACE ?? "").trim()) {
-    // Loopback would be written into every SDP: peers elsewhere could not send media to it.
-    throw new Error(`TRUNKLINE_MEDIA_INTERFACE must be set when the edge listens on '${options.sipAddress}' (TRUNKLINE_EDGE_LISTEN): it is the address media is bound to and, unless TRUNKLINE_MEDIA_ADVERTISE is set, written into SDP (or TRUNKLINE_MEDIA=off)`);
-  }
   try {
     requireRtpengine();
   } catch (error) {
@@ -86,6 +82,10 @@ function mediaPlan(options: EdgeOptions, env: NodeJS.ProcessEnv = process.env): 
     const why = (error as Error).message.replace(/\. Install it with:.*$/s, "");
     process.stderr.write(`trunkline up: no media relay, calls are signalling-only (media flows directly between the parties): ${why}. Install it with \`trunkline setup\` (or: sudo ${aptInstallCommand(PLATFORM_PACKAGES)})\n`);
     return { start: undefined, edgeEnv: { ...env, TRUNKLINE_MEDIA: "off" } };
+  }
+  if (!isIp(options.sipAddress) && !(env.TRUNKLINE_MEDIA_INTERFACE ?? "").trim()) {
+    // Loopback would be written into every SDP: peers elsewhere could not send media to it.
+    throw new Error(`TRUNKLINE_MEDIA_INTERFACE must be set when the edge listens on '${options.sipAddress}' (TRUNKLINE_EDGE_LISTEN): it is the address media is bound to and, unless TRUNKLINE_MEDIA_ADVERTISE is set, written into SDP (or TRUNKLINE_MEDIA=off)`);
   }
   return { start: relay };
 }
