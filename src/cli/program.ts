@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import type { EdgeFlags } from "./commands/edge.js";
 import { mediaFlag as media, type MediaFlags } from "./mediaFlags.js";
+import { registerResourceCommands } from "./commands/resources/register.js";
 import type { SeedFlags } from "./commands/seed.js";
 
 /** What an action returns: an exit code, or undefined when it keeps running (serve, up, edge). */
@@ -134,6 +135,8 @@ export function buildProgram(done: (outcome: Outcome) => void): Command {
     .requiredOption("--sid <sid>", "account sid")
     .option("--json", "print JSON")
     .action(act(async (opts: { sid: string; json?: boolean }) => (await import("./commands/accounts.js")).rotateToken(opts, config())));
+
+  registerResourceCommands(program, act, config);
 
   program
     .command("seed")
