@@ -13,11 +13,12 @@
  * load step has a fixed duration or count. Options: --quick, --rounds N, --duration S,
  * --warmup S, --no-pg, --engines sqlite,postgres, --no-throughput, --no-scale,
  * --scale-trunks N, --scale-numbers N, --log-level L, --tsx (run the server from source instead
- * of compiling it first into data/bench/dist).
+ * of compiling it first into data/bench/dist), --pg-own-core (PostgreSQL's backends off the
+ * server's core).
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -56,8 +57,15 @@ const { values: opts } = parseArgs({
     "scale-numbers": { type: "string" },
     "log-level": { type: "string" },
     tsx: { type: "boolean" },
+    "pg-own-core": { type: "boolean" },
   },
 });
+/**
+ * --pg-own-core: the server's PostgreSQL backends on the load generator's core instead of the
+ * server's, the nearest this 2-core machine comes to production's database on another host (the
+ * API process then has its core to itself; PostgreSQL shares one with autocannon).
+ */
+const PG_CORE = opts["pg-own-core"] ? LOAD_CORE : undefined;
 const ROUNDS = Number(opts.rounds ?? (opts.quick ? 1 : 3));
 const DURATION = Number(opts.duration ?? (opts.quick ? 2 : 5));
 const WARMUP = Number(opts.warmup ?? 1);
@@ -126,10 +134,10 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]): string {
   return r.stdout;
 }
 
-async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: { response?: { data?: unknown; error_data?: { description?: string } } } }> {
+async function api(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: { response?: { data?: unknown; error_data?: { description?: string } } } }> {
   const r = await undiciRequest(base + path, {
     method: method as "GET",
-    headers: { authorization: AUTH, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    headers: { authorization: AUTH, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await r.body.text();
@@ -178,6 +186,9 @@ async function startApi(engine: EngineName): Promise<ApiServer> {
   const tag = engine === "sqlite" ? "s" : "p";
   const trunkPath = `/v2/accounts/${ACCOUNT.sid}/trunks`;
   const nextNumber = () => `+918${String(++uniq).padStart(9, "0")}`;
+  // 100 trunks in the account (with the read and write trunks), each with its trunk credential,
+  // for the lists of 100: carrier (JSON:API, every trunk with its details) and Exotel.
+  for (let i = 0; i < 98; i++) await mk(`bench_list_${i}`);
   // 100 numbers on the read trunk, so that a page of 50 is full.
   let mapped = 0;
   for (let i = 0; i < 100; i++) {
@@ -191,6 +202,8 @@ async function startApi(engine: EngineName): Promise<ApiServer> {
     { name: "get trunk", kind: "read", target: { method: "GET", path: `${trunkPath}/${readSid}`, headers: { authorization: AUTH } } },
     { name: "list numbers (page of 50)", kind: "read", target: { method: "GET", path: `${trunkPath}/${readSid}/phone-numbers`, headers: { authorization: AUTH } } },
     { name: "get credentials", kind: "read", target: { method: "GET", path: `${trunkPath}/${readSid}/credentials`, headers: { authorization: AUTH } } },
+    { name: "carrier list (page of 100 trunks)", kind: "read", target: { method: "GET", path: "/carrier/v1/sip_trunks?page[size]=100", headers: { authorization: `Bearer ${ACCOUNT.token}` } } },
+    { name: "Exotel list trunks (page of 100)", kind: "read", target: { method: "GET", path: `${trunkPath}?page_size=100`, headers: { authorization: AUTH } } },
     {
       name: "create trunk",
       kind: "write",
@@ -206,13 +219,13 @@ async function startApi(engine: EngineName): Promise<ApiServer> {
   const endpoints: Endpoint[] = [];
   const missing: string[] = [];
   for (const e of all) {
-    const probe = await api(base, e.target.method, e.target.path, e.target.body ? JSON.parse(e.target.body()) : undefined);
+    const probe = await api(base, e.target.method, e.target.path, e.target.body ? JSON.parse(e.target.body()) : undefined, e.target.headers);
     if (notRouted(probe)) missing.push(e.name);
     else if (probe.status !== 200) throw new Error(`${engine} ${e.name}: ${probe.status} ${JSON.stringify(probe.json)}`);
     else endpoints.push(e);
   }
   if (e2eNumbersMissing(mapped, missing)) log(`${engine}: phone-number endpoints not routed yet; list numbers will be measured once they are`);
-  return { db, server, endpoints, missing, pin: async () => void (db.appName ? await pinPgBackends(PG_URL, db.appName) : 0) };
+  return { db, server, endpoints, missing, pin: async () => void (db.appName ? await pinPgBackends(PG_URL, db.appName, PG_CORE) : 0) };
 }
 
 function e2eNumbersMissing(mapped: number, missing: string[]): boolean {
@@ -401,6 +414,11 @@ async function scaleStep(engine: EngineName, size: "small" | "big"): Promise<Sca
       await api(base, "GET", `${tp}?page_size=1000&offset=${(i * 1000) % trunks}`);
     }
     const rssAfter = s.rssBytes();
+    // The checked-in plans of the hot queries (beside their SQL in src/store/queries/), at 1M rows.
+    if (numbers >= 1_000_000) {
+      const header = `Plans of the hot queries at ${trunks.toLocaleString("en-US")} trunks / ${numbers.toLocaleString("en-US")} numbers on ${engine} (npm run bench, ${new Date().toISOString().slice(0, 10)}); generic plans are PostgreSQL's for the named statements.`;
+      writeFileSync(join(ROOT, "src/store/queries", `plans-1m-${engine}.txt`), `${header}\n\n${formatPlans(plans)}\n`);
+    }
     return {
       engine,
       size: `${trunks.toLocaleString("en-US")} trunks / ${numbers.toLocaleString("en-US")} numbers`,
@@ -454,6 +472,8 @@ async function main(): Promise<void> {
     const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json"), "--outDir", BUILD_DIR], { encoding: "utf8", cwd: ROOT });
     // tsc emits even with type errors elsewhere in the tree; only a missing entry point is fatal.
     MAIN = join(BUILD_DIR, "cli/main.js");
+    // The CLI reads its version from ../../package.json relative to its own file (src/cli/program.ts).
+    copyFileSync(join(ROOT, "package.json"), join(BUILD_DIR, "..", "package.json"));
     if (spawnSync(process.execPath, [MAIN, "help"], { encoding: "utf8" }).status !== 0) throw new Error(`compiling the server failed:\n${tsc.stdout}${tsc.stderr}`);
   }
   const report: string[] = [`Machine: ${machine}. Pinning: ${pinned ? "servers and their PostgreSQL backends on core 0, load generator on core 1" : "none (taskset failed)"}.`];

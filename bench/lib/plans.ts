@@ -14,6 +14,7 @@ import {
 import type { Store } from "../../src/store/db.js";
 import type { Engine } from "../../src/store/engine.js";
 import { accountsRepo } from "../../src/store/repositories/accounts.js";
+import { childrenOfTrunk } from "../../src/store/repositories/childrenOfTrunk.js";
 import { phoneNumbersRepo } from "../../src/store/repositories/phoneNumbers.js";
 import { trunksRepo } from "../../src/store/repositories/trunks.js";
 import type { Database } from "../../src/store/schema.js";
@@ -163,10 +164,15 @@ export async function explainGeneric(store: Store, q: CompiledQuery): Promise<st
   });
 }
 
+export interface PlanCase {
+  name: string;
+  expectedIndex: string;
+  run: (db: Kysely<Database>) => Promise<unknown>;
+}
+
 /** The per-request queries of list and lookup endpoints, with the index each must use. */
-export async function checkPlans(store: Store, keys: PlanKeys, deepOffset = 0): Promise<PlanCheck[]> {
-  const engine = store.engine;
-  const cases: { name: string; expectedIndex: string; run: (db: Kysely<Database>) => Promise<unknown> }[] = [
+export function planCases(engine: Engine, keys: PlanKeys, deepOffset = 0): PlanCase[] {
+  return [
     { name: "authenticate: account by api key", expectedIndex: engine === "postgres" ? "accounts_api_key_key" : "sqlite_autoindex_accounts_2", run: (db) => accountsRepo.findByApiKey(db, keys.apiKey) },
     { name: "list trunks of an account (first page)", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.listByOffset(db, keys.accountSid, 0, 50) },
     { name: `list trunks of an account (offset ${deepOffset})`, expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.listByOffset(db, keys.accountSid, deepOffset, 50) },
@@ -180,6 +186,25 @@ export async function checkPlans(store: Store, keys: PlanKeys, deepOffset = 0): 
     { name: "look up a number in an account (trunk-maps)", expectedIndex: engine === "postgres" ? "phone_numbers_number_key" : "sqlite_autoindex_phone_numbers_1", run: (db) => phoneNumbersRepo.findInAccount(db, keys.accountSid, keys.number) },
     { name: "credentials of a trunk, with the trunk", expectedIndex: "credentials_trunk_id_idx", run: (db) => trunksRepo.findWithCredentials(db, keys.accountSid, keys.trunkSid) },
   ];
+}
+
+/** The SQL of the hot queries as the repositories build it (src/store/queries/*.sql snapshots). */
+export async function hotQuerySql(engine: Engine, keys: PlanKeys, deepOffset = 0): Promise<{ name: string; sql: string }[]> {
+  const out: { name: string; sql: string }[] = [];
+  // The Exotel child lists too (bounded per trunk at write time, so not plan-checked at size).
+  const children: PlanCase[] = (["acl", "destinations", "settings"] as const).map((child) => ({
+    name: `${child} of a trunk, with the trunk`,
+    expectedIndex: "",
+    run: (db) => childrenOfTrunk(db, child, keys.accountSid, keys.trunkSid, 0, 50),
+  }));
+  for (const c of [...planCases(engine, keys, deepOffset), ...children]) out.push({ name: c.name, sql: (await captureSql(engine, c.run)).sql });
+  return out;
+}
+
+/** The per-request queries of list and lookup endpoints: their plans, checked. */
+export async function checkPlans(store: Store, keys: PlanKeys, deepOffset = 0): Promise<PlanCheck[]> {
+  const engine = store.engine;
+  const cases = planCases(engine, keys, deepOffset);
   const out: PlanCheck[] = [];
   for (const c of cases) {
     const q = await captureSql(engine, c.run);

@@ -9,6 +9,7 @@ import { registerHealth } from "./health.js";
 import { BODY_LIMIT, registerJsonParsers } from "./jsonBody.js";
 import { registerMetrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
+import { batchedStdout } from "../log.js";
 import { redactUrl } from "./redactUrl.js";
 import { RedisRateLimiter } from "./redisRateLimiter.js";
 import "./types.js";
@@ -26,11 +27,14 @@ function requestForLog(req: FastifyRequest) {
   return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
 }
 
-/** Logger options with our request serializer (an instance or `false` is passed through). */
+/**
+ * Logger options with our request serializer and, unless a stream is given, stdout written once
+ * per event-loop turn (batchedStdout). An instance or `false` is passed through.
+ */
 function withSerializers(logger: FastifyServerOptions["logger"]): FastifyServerOptions["logger"] {
   if (!logger) return logger;
   const options = logger === true ? {} : logger;
-  return { ...options, serializers: { ...options.serializers, req: requestForLog as never } };
+  return { stream: batchedStdout(), ...options, serializers: { ...options.serializers, req: requestForLog as never } };
 }
 
 export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["logger"] = false): Promise<FastifyInstance> {
