@@ -135,6 +135,13 @@ export function buildProgram(done: (outcome: Outcome) => void): Command {
     .requiredOption("--sid <sid>", "account sid")
     .option("--json", "print JSON")
     .action(act(async (opts: { sid: string; json?: boolean }) => (await import("./commands/accounts.js")).rotateToken(opts, config())));
+  accounts
+    .command("delete")
+    .description("delete an account and its API credentials (refused while it has trunks, unless --force)")
+    .requiredOption("--sid <sid>", "account sid")
+    .option("--force", "also delete the account's trunks and everything on them")
+    .option("--json", "print JSON")
+    .action(act(async (opts: { sid: string; force?: boolean; json?: boolean }) => (await import("./commands/accounts.js")).deleteAccount(opts, config())));
 
   registerResourceCommands(program, act, config);
 

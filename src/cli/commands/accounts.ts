@@ -1,5 +1,6 @@
 import type { Config } from "../../config.js";
 import { openRuntime, type Runtime } from "../../runtime.js";
+import { notifyAccountsChanged } from "../../store/repositories/accountChanges.js";
 import { checkDatabaseUrl } from "../database.js";
 
 /** Account administration against the same DATABASE_URL a running server uses. */
@@ -41,4 +42,36 @@ export function rotateToken(opts: { sid: string; json?: boolean }, config: Confi
 function print(json: boolean | undefined, fields: Record<string, string>): void {
   if (json) console.log(JSON.stringify(fields));
   else for (const [k, v] of Object.entries(fields)) console.log(`${k}: ${v}`);
+}
+
+/**
+ * Deletes an account and its API credentials. One with trunks is refused unless `force`: then
+ * each trunk is deleted through the trunk service first (as `trunks delete` does, so the edges
+ * drop it), and the account row last. Call records stay (history, pruned by retention).
+ * AccountService has no delete yet: the row goes here, with the same cross-process notice a
+ * credential change sends, so a running server stops accepting its key on the next request.
+ */
+export function deleteAccount(opts: { sid: string; force?: boolean; json?: boolean }, config: Config): Promise<number> {
+  return withRuntime(config, async ({ services }) => {
+    const store = services.ctx.store;
+    const found = await store.db.selectFrom("accounts").select("sid").where("sid", "=", opts.sid).executeTakeFirst();
+    if (!found) throw new Error(`Account '${opts.sid}' does not exist`);
+    const first = await services.trunks.listByOffset(opts.sid, 0, 1000);
+    if (first.items.length && !opts.force) {
+      const more = first.hasMore ? " or more" : "";
+      throw new Error(`account ${opts.sid} has ${first.items.length}${more} trunks (${first.items[0]!.sid}, ...): delete them first, or pass --force to delete them with the account`);
+    }
+    let trunks = 0;
+    for (let page = first; page.items.length; page = await services.trunks.listByOffset(opts.sid, 0, 1000)) {
+      for (const t of page.items) await services.trunks.delete(opts.sid, { sid: t.sid });
+      trunks += page.items.length;
+    }
+    await store.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("accounts").where("sid", "=", opts.sid).execute();
+      await notifyAccountsChanged(trx, store);
+    });
+    if (opts.json) console.log(JSON.stringify({ sid: opts.sid, deleted: true, trunks_deleted: trunks }));
+    else console.log(`deleted account ${opts.sid} (${trunks} trunks)`);
+    return 0;
+  });
 }
