@@ -2,6 +2,7 @@ import type { Config } from "../../../config.js";
 import { DomainError } from "../../../domain/errors.js";
 import { exotelErrorFor } from "../../../dialects/exotel/errors.js";
 import { restExceptionFor } from "../../../dialects/exotel/v1/errors.js";
+import type { Runtime } from "../../../runtime.js";
 import { checkDatabaseUrl } from "../../database.js";
 import { ApiError, type Target } from "./op.js";
 
@@ -11,13 +12,20 @@ export interface ServerFlags {
   token?: string;
 }
 
+/**
+ * How store mode opens its runtime. In-process tests open one for many commands: opening costs
+ * about a second on PostgreSQL (the store's start-up steps run each time).
+ */
+export const runtimes = {
+  open: async (config: Config): Promise<Pick<Runtime, "services" | "close">> => (await import("../../../runtime.js")).openRuntime({ ...config, demo: false }),
+};
+
 /** Store mode: the services on DATABASE_URL, one runtime per command (as `accounts` does). */
 export function storeTarget(config: Config, account: string): Target {
   return {
     async run(op) {
       await checkDatabaseUrl(config);
-      const { openRuntime } = await import("../../../runtime.js");
-      const runtime = await openRuntime({ ...config, demo: false });
+      const runtime = await runtimes.open(config);
       try {
         return await op.store(runtime.services, account);
       } catch (error) {
