@@ -1,24 +1,21 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { EdgeReloader } from "../../src/edge/reloader.js";
 import { loadConfig } from "../../src/config.js";
 import { edgeOptions } from "../../src/edge/config.js";
-import { edgeInfo, listEdges, readNow, startEdgeHeartbeat, trunklineVersion } from "../../src/edge/registry.js";
+import { edgeInfo, listEdges, startEdgeHeartbeat, trunklineVersion } from "../../src/edge/registry.js";
 import { ChangeFeed } from "../../src/services/changeFeed.js";
-import { migrateToLatest, openStore, type Store } from "../../src/store/db.js";
-import { ENGINES, openStoreFixture, type StoreFixture } from "../helpers/stores.js";
+import type { Store } from "../../src/store/db.js";
+import { ENGINES } from "../helpers/stores.js";
 import { startFakeEdge } from "./fakeEdge.js";
+import { ageHeartbeat as ageRow, assertProbeGatesBeats, useMigratedStore } from "./registrations.js";
 import { until } from "../helpers/wait.js";
+
+const ageHeartbeat = (store: Store, rpcUrl: string, seconds: number) => ageRow(store, "edges", rpcUrl, seconds);
 
 const quiet = { warn: () => {}, info: () => {} };
 
-
-/** Sets an edge's last heartbeat `seconds` before now (the database's clock), as missed beats would. */
-async function ageHeartbeat(store: Store, rpcUrl: string, seconds: number): Promise<void> {
-  const past = new Date(Date.parse(await readNow(store)) - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-  await store.db.updateTable("edges").set({ heartbeat_at: past }).where("rpc_url", "=", rpcUrl).execute();
-}
 
 describe("edge registry settings", () => {
   it("defaults, and errors that name the variable", () => {
@@ -41,16 +38,10 @@ describe("edge registry settings", () => {
 
 for (const engine of ENGINES) {
   describe(`edge registry [${engine}]`, () => {
-    let fx: StoreFixture;
+    const storeOf = useMigratedStore(engine);
     let store: Store;
-    before(async () => {
-      fx = await openStoreFixture(engine);
-      store = openStore({ databaseUrl: fx.databaseUrl, pgSchema: fx.pgSchema });
-      await migrateToLatest(store);
-    });
-    after(async () => {
-      await store.close();
-      await fx.dispose();
+    before(() => {
+      store = storeOf();
     });
 
     it("an edge registers, heartbeats, is down after three missed beats or at once on a clean stop, and is forgotten after the forget time", async () => {
@@ -97,28 +88,12 @@ for (const engine of ENGINES) {
 
     it("no answer from Kamailio, no heartbeat: beats stop while the probe fails (one warning) and resume when it answers", async () => {
       await store.db.deleteFrom("edges").execute();
-      let answering = true;
-      const warnings: string[] = [];
-      const infos: string[] = [];
-      const log = { warn: (_o: object, msg: string) => warnings.push(msg), info: (_o: object, msg: string) => infos.push(msg) };
       const info = { rpcUrl: "http://127.0.0.114:5071/RPC", sipAddress: "127.0.114.1:5060", region: "ap-south-1" };
-      const probe = async () => {
-        if (!answering) throw new Error("core.uptime: no answer");
-      };
-      const beat = await startEdgeHeartbeat(store, info, { intervalSeconds: 1, log, probe });
-      try {
-        answering = false;
-        await new Promise((r) => setTimeout(r, 1200)); // a beat that was due may still land
-        const frozen = (await listEdges(store))[0]!.heartbeatAt;
-        await new Promise((r) => setTimeout(r, 2500));
-        assert.equal((await listEdges(store))[0]!.heartbeatAt, frozen, "no heartbeat while Kamailio does not answer");
-        assert.deepEqual(warnings, ["edge heartbeat skipped; API processes show the edge down after missed heartbeats"]);
-        answering = true;
-        await until("heartbeats again", async () => ((await listEdges(store))[0]!.heartbeatAt > frozen ? true : undefined), 10000);
-        assert.ok(infos.includes("edge heartbeat written again"));
-      } finally {
-        await beat.stop();
-      }
+      await assertProbeGatesBeats(
+        ({ log, probe }) => startEdgeHeartbeat(store, info, { intervalSeconds: 1, log, probe }),
+        async () => (await listEdges(store))[0]!.heartbeatAt,
+        { warning: "edge heartbeat skipped; API processes show the edge down after missed heartbeats", resumed: "edge heartbeat written again" },
+      );
     });
 
     it("the reloader finds a registered edge, reconciles it, leaves it alone while down, reconciles it when it beats again, and drops it once forgotten", async () => {

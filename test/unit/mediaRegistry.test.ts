@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
-import { after, before, describe, it } from "node:test";
-import { readNow } from "../../src/edge/registry.js";
+import { before, describe, it } from "node:test";
 import { bdecode, bencode, type BValue } from "../../src/media/bencode.js";
 import { listMediaRelays, startRelayHeartbeat } from "../../src/media/registry.js";
 import { MediaRelayStatus } from "../../src/media/status.js";
-import { migrateToLatest, openStore, type Store } from "../../src/store/db.js";
-import { ENGINES, openStoreFixture, type StoreFixture } from "../helpers/stores.js";
+import type { Store } from "../../src/store/db.js";
+import { ENGINES } from "../helpers/stores.js";
 import { until } from "../helpers/wait.js";
+import { ageHeartbeat as ageRow, assertProbeGatesBeats, useMigratedStore } from "./registrations.js";
 
 /**
  * The media relay registry and the API's status poller on both engines, without rtpengine: a
@@ -16,10 +16,7 @@ import { until } from "../helpers/wait.js";
 
 const quiet = { warn: () => {}, info: () => {} };
 
-async function ageHeartbeat(store: Store, ngAddress: string, seconds: number): Promise<void> {
-  const past = new Date(Date.parse(await readNow(store)) - seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-  await store.db.updateTable("media_relays").set({ heartbeat_at: past }).where("ng_address", "=", ngAddress).execute();
-}
+const ageHeartbeat = (store: Store, ngAddress: string, seconds: number) => ageRow(store, "media_relays", ngAddress, seconds);
 
 /** Answers ng statistics with fixed counters while `answering`. */
 async function fakeRelay(host: string): Promise<{ address: string; answering: boolean; close(): void }> {
@@ -41,16 +38,10 @@ async function fakeRelay(host: string): Promise<{ address: string; answering: bo
 
 for (const engine of ENGINES) {
   describe(`media relay registry [${engine}]`, () => {
-    let fx: StoreFixture;
+    const storeOf = useMigratedStore(engine);
     let store: Store;
-    before(async () => {
-      fx = await openStoreFixture(engine);
-      store = openStore({ databaseUrl: fx.databaseUrl, pgSchema: fx.pgSchema });
-      await migrateToLatest(store);
-    });
-    after(async () => {
-      await store.close();
-      await fx.dispose();
+    before(() => {
+      store = storeOf();
     });
 
     it("registers, heartbeats, is down after three missed beats or stopped at once, is taken over by a restart, and forgotten later", async () => {
@@ -81,30 +72,11 @@ for (const engine of ENGINES) {
 
     it("no pong, no heartbeat: one warning, and beats again when the relay answers", async () => {
       await store.db.deleteFrom("media_relays").execute();
-      let answering = true;
-      const warnings: string[] = [];
-      const infos: string[] = [];
-      const log = { warn: (_o: object, msg: string) => warnings.push(msg), info: (_o: object, msg: string) => infos.push(msg) };
-      const beat = await startRelayHeartbeat(store, { ngAddress: "127.0.150.51:2223", mediaAddress: "127.0.150.51" }, {
-        seconds: 1,
-        log,
-        probe: async () => {
-          if (!answering) throw new Error("no pong");
-        },
-      });
-      try {
-        answering = false;
-        await new Promise((r) => setTimeout(r, 1200));
-        const frozen = (await listMediaRelays(store))[0]!.heartbeatAt;
-        await new Promise((r) => setTimeout(r, 2500));
-        assert.equal((await listMediaRelays(store))[0]!.heartbeatAt, frozen);
-        assert.deepEqual(warnings, ["media relay heartbeat skipped; API processes show the relay down after missed heartbeats"]);
-        answering = true;
-        await until("heartbeats again", async () => ((await listMediaRelays(store))[0]!.heartbeatAt > frozen ? true : undefined), 10000);
-        assert.ok(infos.includes("media relay heartbeat written again"));
-      } finally {
-        await beat.stop();
-      }
+      await assertProbeGatesBeats(
+        ({ log, probe }) => startRelayHeartbeat(store, { ngAddress: "127.0.150.51:2223", mediaAddress: "127.0.150.51" }, { seconds: 1, log, probe }),
+        async () => (await listMediaRelays(store))[0]!.heartbeatAt,
+        { warning: "media relay heartbeat skipped; API processes show the relay down after missed heartbeats", resumed: "media relay heartbeat written again" },
+      );
     });
 
     it("the status poller: up with its counters, down (media degraded) when it stops answering, up again, stopped is not degraded", async () => {
