@@ -9,10 +9,9 @@ import { ChangeFeed } from "../../src/services/changeFeed.js";
 import type { Store } from "../../src/store/db.js";
 import { ENGINES } from "../helpers/stores.js";
 import { startFakeEdge } from "./fakeEdge.js";
-import { ageHeartbeat as ageRow, assertProbeGatesBeats, useMigratedStore } from "./registrations.js";
+import { ageHeartbeat, assertProbeGatesBeats, assertRegistrationLifecycle, useMigratedStore } from "./registrations.js";
 import { until } from "../helpers/wait.js";
 
-const ageHeartbeat = (store: Store, rpcUrl: string, seconds: number) => ageRow(store, "edges", rpcUrl, seconds);
 
 const quiet = { warn: () => {}, info: () => {} };
 
@@ -46,43 +45,12 @@ for (const engine of ENGINES) {
 
     it("an edge registers, heartbeats, is down after three missed beats or at once on a clean stop, and is forgotten after the forget time", async () => {
       const info = { rpcUrl: "http://127.0.0.110:5071/RPC", sipAddress: "127.0.110.1:5060", region: "ap-south-1" };
-      const beat = await startEdgeHeartbeat(store, info, { intervalSeconds: 1, log: quiet });
-      try {
-        const [first] = await listEdges(store);
-        assert.deepEqual(
-          { rpcUrl: first?.rpcUrl, sip: first?.sipAddress, region: first?.region, version: first?.version, live: first?.live, stoppedAt: first?.stoppedAt, id: first?.id, every: first?.heartbeatSeconds },
-          { ...{ rpcUrl: info.rpcUrl, sip: info.sipAddress, region: info.region }, version: trunklineVersion(), live: true, stoppedAt: null, id: beat.id, every: 1 },
-        );
-        assert.match(first!.heartbeatAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-        // It beats: the heartbeat moves on.
-        await until("a later heartbeat", async () => ((await listEdges(store))[0]!.heartbeatAt > first!.heartbeatAt ? true : undefined), 10000);
-
-        // Missed beats (simulated: heartbeat aged): live up to 3 × interval, down past it.
-        beat.halt();
-        // (Times are whole seconds: a reading a second later sees it a second older.)
-        await ageHeartbeat(store, info.rpcUrl, 1);
-        assert.equal((await listEdges(store))[0]?.live, true, "1-3 s old with a 1 s interval: still live");
-        await ageHeartbeat(store, info.rpcUrl, 5);
-        const stale = (await listEdges(store))[0];
-        assert.equal(stale?.live, false, "5 s old: down");
-        assert.ok((stale?.ageSeconds ?? 0) >= 5, `age ${stale?.ageSeconds}`);
-      } finally {
-        beat.halt();
-      }
-
-      // A new start at the same RPC URL takes the row over; a clean stop marks it down at once and keeps it.
-      const again = await startEdgeHeartbeat(store, info, { intervalSeconds: 5, log: quiet });
-      const rows = await listEdges(store);
-      assert.deepEqual(rows.map((r) => [r.id, r.live]), [[again.id, true]]);
-      await again.stop();
-      const stopped = (await listEdges(store))[0];
-      assert.equal(stopped?.live, false);
-      assert.match(stopped?.stoppedAt ?? "", /Z$/);
-
-      // Forgotten once its heartbeat is older than the forget time (any reader deletes it).
-      await ageHeartbeat(store, info.rpcUrl, 100);
-      assert.equal((await listEdges(store, 3600)).length, 1, "100 s old, forget after an hour: kept");
-      assert.equal((await listEdges(store, 60)).length, 0, "100 s old, forget after a minute: gone");
+      await assertRegistrationLifecycle({
+        start: (intervalSeconds) => startEdgeHeartbeat(store, info, { intervalSeconds, log: quiet }),
+        list: (forgetAfterSeconds) => listEdges(store, forgetAfterSeconds),
+        age: (seconds) => ageHeartbeat(store, "edges", info.rpcUrl, seconds),
+        checkFirst: (first) => assert.deepEqual([first.rpcUrl, first.sipAddress, first.region, first.version, first.heartbeatSeconds], [info.rpcUrl, info.sipAddress, info.region, trunklineVersion(), 1]),
+      });
       assert.equal((await store.db.selectFrom("edges").selectAll().execute()).length, 0);
     });
 

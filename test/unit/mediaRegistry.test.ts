@@ -3,11 +3,12 @@ import { createSocket, type Socket } from "node:dgram";
 import { before, describe, it } from "node:test";
 import { bdecode, bencode, type BValue } from "../../src/media/bencode.js";
 import { listMediaRelays, startRelayHeartbeat } from "../../src/media/registry.js";
+import { trunklineVersion } from "../../src/registry/heartbeat.js";
 import { MediaRelayStatus } from "../../src/media/status.js";
 import type { Store } from "../../src/store/db.js";
 import { ENGINES } from "../helpers/stores.js";
 import { until } from "../helpers/wait.js";
-import { ageHeartbeat as ageRow, assertProbeGatesBeats, useMigratedStore } from "./registrations.js";
+import { ageHeartbeat, assertProbeGatesBeats, assertRegistrationLifecycle, useMigratedStore } from "./registrations.js";
 
 /**
  * The media relay registry and the API's status poller on both engines, without rtpengine: a
@@ -15,8 +16,6 @@ import { ageHeartbeat as ageRow, assertProbeGatesBeats, useMigratedStore } from 
  */
 
 const quiet = { warn: () => {}, info: () => {} };
-
-const ageHeartbeat = (store: Store, ngAddress: string, seconds: number) => ageRow(store, "media_relays", ngAddress, seconds);
 
 /** Answers ng statistics with fixed counters while `answering`. */
 async function fakeRelay(host: string): Promise<{ address: string; answering: boolean; close(): void }> {
@@ -46,28 +45,12 @@ for (const engine of ENGINES) {
 
     it("registers, heartbeats, is down after three missed beats or stopped at once, is taken over by a restart, and forgotten later", async () => {
       const info = { ngAddress: "127.0.150.50:2223", mediaAddress: "203.0.113.50" };
-      const beat = await startRelayHeartbeat(store, info, { seconds: 1, log: quiet });
-      try {
-        const [first] = await listMediaRelays(store);
-        assert.deepEqual([first?.id, first?.ngAddress, first?.mediaAddress, first?.live, first?.stoppedAt, first?.heartbeatSeconds], [beat.id, info.ngAddress, info.mediaAddress, true, null, 1]);
-        await until("a later heartbeat", async () => ((await listMediaRelays(store))[0]!.heartbeatAt > first!.heartbeatAt ? true : undefined), 10000);
-        beat.halt();
-        await ageHeartbeat(store, info.ngAddress, 1);
-        assert.equal((await listMediaRelays(store))[0]?.live, true);
-        await ageHeartbeat(store, info.ngAddress, 5);
-        assert.equal((await listMediaRelays(store))[0]?.live, false, "past 3 × 1 s: down");
-      } finally {
-        beat.halt();
-      }
-      const again = await startRelayHeartbeat(store, info, { seconds: 5, log: quiet });
-      assert.deepEqual((await listMediaRelays(store)).map((r) => [r.id, r.live]), [[again.id, true]]);
-      await again.stop();
-      const stopped = (await listMediaRelays(store))[0];
-      assert.equal(stopped?.live, false);
-      assert.match(stopped?.stoppedAt ?? "", /Z$/);
-      await ageHeartbeat(store, info.ngAddress, 100);
-      assert.equal((await listMediaRelays(store, 3600)).length, 1, "kept within the forget time");
-      assert.equal((await listMediaRelays(store, 60)).length, 0, "forgotten after it");
+      await assertRegistrationLifecycle({
+        start: (seconds) => startRelayHeartbeat(store, info, { seconds, log: quiet }),
+        list: (forgetAfterSeconds) => listMediaRelays(store, forgetAfterSeconds),
+        age: (seconds) => ageHeartbeat(store, "media_relays", info.ngAddress, seconds),
+        checkFirst: (first) => assert.deepEqual([first.ngAddress, first.mediaAddress, first.version, first.heartbeatSeconds], [info.ngAddress, info.mediaAddress, trunklineVersion(), 1]),
+      });
     });
 
     it("no pong, no heartbeat: one warning, and beats again when the relay answers", async () => {

@@ -65,3 +65,55 @@ export async function assertProbeGatesBeats(
     await beat.stop();
   }
 }
+
+/** A registry as the lifecycle case drives it: start at an address with an interval, list its rows. */
+export interface RegistryUnderTest<R extends { id: string; heartbeatAt: string; live: boolean; stoppedAt: string | null; ageSeconds: number }> {
+  start(intervalSeconds: number): Promise<Heartbeat>;
+  list(forgetAfterSeconds?: number): Promise<R[]>;
+  /** Ages the row's heartbeat by `seconds` (missed beats). */
+  age(seconds: number): Promise<void>;
+  /** Checks what the first registration says about the process (its table's own columns). */
+  checkFirst(first: R): void;
+}
+
+/**
+ * Registers, heartbeats, is down after three missed beats or at once on a clean stop, is taken
+ * over by a restart at the same address, and is forgotten after the forget time.
+ */
+export async function assertRegistrationLifecycle<R extends { id: string; heartbeatAt: string; live: boolean; stoppedAt: string | null; ageSeconds: number }>(registry: RegistryUnderTest<R>): Promise<void> {
+  const beat = await registry.start(1);
+  try {
+    const [first] = await registry.list();
+    assert.ok(first, "registered");
+    assert.deepEqual([first.id, first.live, first.stoppedAt], [beat.id, true, null]);
+    assert.match(first.heartbeatAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    registry.checkFirst(first);
+    // It beats: the heartbeat moves on.
+    await until("a later heartbeat", async () => ((await registry.list())[0]!.heartbeatAt > first.heartbeatAt ? true : undefined), 10000);
+
+    // Missed beats (simulated: heartbeat aged): live up to 3 × interval, down past it.
+    beat.halt();
+    // (Times are whole seconds: a reading a second later sees it a second older.)
+    await registry.age(1);
+    assert.equal((await registry.list())[0]?.live, true, "1-3 s old with a 1 s interval: still live");
+    await registry.age(5);
+    const stale = (await registry.list())[0];
+    assert.equal(stale?.live, false, "5 s old: down");
+    assert.ok((stale?.ageSeconds ?? 0) >= 5, `age ${stale?.ageSeconds}`);
+  } finally {
+    beat.halt();
+  }
+
+  // A new start at the same address takes the row over; a clean stop marks it down at once and keeps it.
+  const again = await registry.start(5);
+  assert.deepEqual((await registry.list()).map((r) => [r.id, r.live]), [[again.id, true]]);
+  await again.stop();
+  const stopped = (await registry.list())[0];
+  assert.equal(stopped?.live, false);
+  assert.match(stopped?.stoppedAt ?? "", /Z$/);
+
+  // Forgotten once its heartbeat is older than the forget time (any reader deletes it).
+  await registry.age(100);
+  assert.equal((await registry.list(3600)).length, 1, "100 s old, forget after an hour: kept");
+  assert.equal((await registry.list(60)).length, 0, "100 s old, forget after a minute: gone");
+}
