@@ -104,7 +104,13 @@ export async function startHeartbeat<T extends RegistrationTable>(store: Store, 
  * it stops or halts, or when starting fails.
  */
 export async function heartbeatOnOwnStore(config: Pick<Config, "databaseUrl" | "pgSchema">, start: (store: Store) => Promise<Heartbeat>, release: () => void): Promise<Heartbeat> {
-  const store = openStore({ databaseUrl: config.databaseUrl, pgSchema: config.pgSchema, poolSize: 1 });
+  let store: Store;
+  try {
+    store = openStore({ databaseUrl: config.databaseUrl, pgSchema: config.pgSchema, poolSize: 1 });
+  } catch (error) {
+    release();
+    throw error;
+  }
   const close = async () => {
     release();
     await store.close();
