@@ -81,6 +81,13 @@ export function registerResourceCommands(program: Command, act: Act, config: () 
   };
   const ops = () => import("./trunkOps.js");
   const page = (o: { offset: number; pageSize: number }): Paging => ({ offset: o.offset, pageSize: o.pageSize });
+  type Ops = Awaited<ReturnType<typeof ops>>;
+  type Collection = { list(trunk: string, p: Paging): Op; delete(trunk: string, id: number): Op };
+  /** `list <trunk>` and `delete <trunk> <id>` of a trunk's sub-resource: the same for each. */
+  const listAndDelete = (parent: Command, noun: string, pick: (o: Ops) => Collection, view: View) => {
+    paged(leaf(parent, "list", `list a trunk's ${noun}s`)).addArgument(trunkArg).action(act(async (t: string, o: Common & Paging) => exec(o, async () => pick(await ops()).list(t, page(o)), view)));
+    leaf(parent, "delete", `remove a ${noun}`).addArgument(trunkArg).addArgument(idArg(noun)).action(act(async (t: string, id: number, o: Common) => exec(o, async () => pick(await ops()).delete(t, id), view)));
+  };
 
   const trunkView = { columns: ["trunk_sid", "trunk_name", "status", "auth_type", "nso_code", "domain_name", "date_created"] };
   const trunks = group("trunks", "the account's SIP trunks");
@@ -107,7 +114,7 @@ export function registerResourceCommands(program: Command, act: Act, config: () 
 
   const numberView = { columns: ["id", "phone_number", "mode", "trunk_sid", "date_created"] };
   const numbers = group("numbers", "phone numbers mapped to a trunk");
-  paged(leaf(numbers, "list", "list a trunk's numbers")).addArgument(trunkArg).action(act(async (t: string, o: Common & Paging) => exec(o, async () => (await ops()).numberOps.list(t, page(o)), numberView)));
+  listAndDelete(numbers, "number mapping", (o) => o.numberOps, numberView);
   leaf(numbers, "create", "map a number (E.164) to a trunk")
     .addArgument(trunkArg)
     .requiredOption("--number <e164>", "phone_number, e.g. +919876543210")
@@ -115,15 +122,14 @@ export function registerResourceCommands(program: Command, act: Act, config: () 
     .action(act(async (t: string, o: Common & { number: string; mode?: string }) => exec(o, async () => (await ops()).numberOps.create(t, { phone_number: o.number, mode: o.mode }), numberView)));
   leaf(numbers, "update", "switch a number's mode")
     .addArgument(trunkArg)
-    .addArgument(idArg("mapping"))
+    .addArgument(idArg("number mapping"))
     .requiredOption("--number <e164>", "the mapping's phone_number")
     .requiredOption("--mode <mode>", "pstn or flow")
     .action(act(async (t: string, id: number, o: Common & { number: string; mode: string }) => exec(o, async () => (await ops()).numberOps.update(t, id, { phone_number: o.number, mode: o.mode }), numberView)));
-  leaf(numbers, "delete", "unmap a number").addArgument(trunkArg).addArgument(idArg("mapping")).action(act(async (t: string, id: number, o: Common) => exec(o, async () => (await ops()).numberOps.delete(t, id), numberView)));
 
   const ipView = { columns: ["id", "ip", "mask", "friendly_name", "date_created"] };
   const ips = group("ips", "a trunk's whitelisted IP addresses (its access list)");
-  paged(leaf(ips, "list", "list a trunk's whitelisted IPs")).addArgument(trunkArg).action(act(async (t: string, o: Common & Paging) => exec(o, async () => (await ops()).ipOps.list(t, page(o)), ipView)));
+  listAndDelete(ips, "whitelisted IP", (o) => o.ipOps, ipView);
   leaf(ips, "create", "whitelist an address or range")
     .addArgument(trunkArg)
     .requiredOption("--ip <ip>", "IPv4 address")
@@ -132,15 +138,14 @@ export function registerResourceCommands(program: Command, act: Act, config: () 
     .action(act(async (t: string, o: Common & { ip: string; mask: number; friendlyName?: string }) => exec(o, async () => (await ops()).ipOps.create(t, { ip: o.ip, mask: o.mask, friendly_name: o.friendlyName }), ipView)));
   leaf(ips, "update", "change a whitelisted IP")
     .addArgument(trunkArg)
-    .addArgument(idArg("entry"))
+    .addArgument(idArg("whitelisted IP"))
     .requiredOption("--ip <ip>", "IPv4 address")
     .option("--mask <bits>", "prefix length 1-32", integer, 32)
     .action(act(async (t: string, id: number, o: Common & { ip: string; mask: number }) => exec(o, async () => (await ops()).ipOps.update(t, id, { ip: o.ip, mask: o.mask }), ipView)));
-  leaf(ips, "delete", "remove a whitelisted IP").addArgument(trunkArg).addArgument(idArg("entry")).action(act(async (t: string, id: number, o: Common) => exec(o, async () => (await ops()).ipOps.delete(t, id), ipView)));
 
   const destinationView = { columns: ["id", "destination", "priority", "weight", "date_created"] };
   const destinations = group("destinations", "where a trunk's inbound calls go (destination URIs)");
-  paged(leaf(destinations, "list", "list a trunk's destinations")).addArgument(trunkArg).action(act(async (t: string, o: Common & Paging) => exec(o, async () => (await ops()).destinationOps.list(t, page(o)), destinationView)));
+  listAndDelete(destinations, "destination", (o) => o.destinationOps, destinationView);
   leaf(destinations, "create", "add a destination")
     .addArgument(trunkArg)
     .requiredOption("--destination <uri>", "host:port;transport=tls or tcp")
@@ -154,7 +159,6 @@ export function registerResourceCommands(program: Command, act: Act, config: () 
     .option("--priority <n>", "0-65535", integer)
     .option("--weight <n>", "1-65535", integer)
     .action(act(async (t: string, id: number, o: Common & { priority?: number; weight?: number }) => exec(o, async () => (await ops()).destinationOps.update(t, id, { priority: o.priority, weight: o.weight }), destinationView)));
-  leaf(destinations, "delete", "remove a destination").addArgument(trunkArg).addArgument(idArg("destination")).action(act(async (t: string, id: number, o: Common) => exec(o, async () => (await ops()).destinationOps.delete(t, id), destinationView)));
 
   const credentialView = { columns: ["id", "username", "password", "friendly_name"] };
   const credentials = group("credentials", "a trunk's SIP digest credentials");

@@ -1,4 +1,5 @@
-import type { NumberMode } from "../../../domain/types.js";
+import type { Destination, NumberMode, Page } from "../../../domain/types.js";
+import type { Services } from "../../../services/index.js";
 import { parseDestination } from "../../../dialects/exotel/destination.js";
 import { requireAnyOf } from "../../../dialects/exotel/parse.js";
 import { renderCredential, renderCredentialPair, renderDestination, renderPhoneNumber, renderSetting, renderTrunk, renderWhitelistedIp } from "../../../dialects/exotel/render.js";
@@ -19,6 +20,29 @@ export interface Paging {
 }
 const pageQuery = (p: Paging) => ({ offset: String(p.offset), page_size: String(p.pageSize) });
 const child = (trunk: string, segment: string) => `/trunks/${encodeURIComponent(trunk)}/${segment}`;
+
+/**
+ * The list and delete of a trunk's sub-resource, the same shape for each (as the server's
+ * registerCollection): `GET .../{segment}` a page, `DELETE .../{segment}?id=` the item as it was.
+ */
+function collection<T>(
+  segment: string,
+  render: (item: T) => unknown,
+  list: (s: Services, account: string, trunk: string, p: Paging) => Promise<Page<T>>,
+  remove: (s: Services, account: string, trunk: string, id: number) => Promise<T>,
+  renderListed: (item: T) => unknown = render,
+) {
+  return {
+    list: (trunk: string, p: Paging): Op => ({
+      http: { method: "GET", path: child(trunk, segment), query: pageQuery(p) },
+      store: async (s, a) => (await list(s, a, trunk, p)).items.map(renderListed),
+    }),
+    delete: (trunk: string, id: number): Op => ({
+      http: { method: "DELETE", path: child(trunk, segment), query: { id: String(id) } },
+      store: async (s, a) => render(await remove(s, a, trunk, id)),
+    }),
+  };
+}
 
 /** A batch write of one item: its value, or its error as the request's. */
 function only<T>(results: ItemResult<T>[]): T {
@@ -65,10 +89,7 @@ export const trunkOps = {
 };
 
 export const numberOps = {
-  list: (trunk: string, p: Paging): Op => ({
-    http: { method: "GET", path: child(trunk, "phone-numbers"), query: pageQuery(p) },
-    store: async (s, a) => (await s.phoneNumbers.list(a, trunk, p.offset, p.pageSize)).items.map(renderPhoneNumber),
-  }),
+  ...collection("phone-numbers", renderPhoneNumber, (s, a, t, p) => s.phoneNumbers.list(a, t, p.offset, p.pageSize), (s, a, t, id) => s.phoneNumbers.remove(a, t, id)),
   create: (trunk: string, body: { phone_number: string; mode?: string }): Op => ({
     http: { method: "POST", path: child(trunk, "phone-numbers"), body },
     store: async (s, a) => renderPhoneNumber(await s.phoneNumbers.map(a, trunk, body.phone_number, (body.mode ?? null) as NumberMode | null)),
@@ -77,17 +98,10 @@ export const numberOps = {
     http: { method: "PUT", path: `${child(trunk, "phone-numbers")}/${id}`, body },
     store: async (s, a) => renderPhoneNumber(await s.phoneNumbers.updateMode(a, trunk, id, body.phone_number, body.mode as NumberMode)),
   }),
-  delete: (trunk: string, id: number): Op => ({
-    http: { method: "DELETE", path: child(trunk, "phone-numbers"), query: { id: String(id) } },
-    store: async (s, a) => renderPhoneNumber(await s.phoneNumbers.remove(a, trunk, id)),
-  }),
 };
 
 export const ipOps = {
-  list: (trunk: string, p: Paging): Op => ({
-    http: { method: "GET", path: child(trunk, "whitelisted-ips"), query: pageQuery(p) },
-    store: async (s, a) => (await s.whitelistedIps.list(a, trunk, p.offset, p.pageSize)).items.map(renderWhitelistedIp),
-  }),
+  ...collection("whitelisted-ips", renderWhitelistedIp, (s, a, t, p) => s.whitelistedIps.list(a, t, p.offset, p.pageSize), (s, a, t, id) => s.whitelistedIps.remove(a, t, id)),
   create: (trunk: string, body: { ip: string; mask: number; friendly_name?: string }): Op => ({
     http: { method: "POST", path: child(trunk, "whitelisted-ips"), body },
     store: async (s, a) => renderWhitelistedIp(await s.whitelistedIps.add(a, trunk, body.ip, body.mask, body.friendly_name ?? null)),
@@ -96,18 +110,11 @@ export const ipOps = {
     http: { method: "PUT", path: `${child(trunk, "whitelisted-ips")}/${id}`, body },
     store: async (s, a) => renderWhitelistedIp(await s.whitelistedIps.update(a, trunk, id, body.ip, body.mask)),
   }),
-  delete: (trunk: string, id: number): Op => ({
-    http: { method: "DELETE", path: child(trunk, "whitelisted-ips"), query: { id: String(id) } },
-    store: async (s, a) => renderWhitelistedIp(await s.whitelistedIps.remove(a, trunk, id)),
-  }),
 };
 
 export const destinationOps = {
-  /** Store mode shows `health` as unknown: the probes' state lives in the server's memory. */
-  list: (trunk: string, p: Paging): Op => ({
-    http: { method: "GET", path: child(trunk, "destination-uris"), query: pageQuery(p) },
-    store: async (s, a) => (await s.destinations.list(a, trunk, p.offset, p.pageSize)).items.map((d) => renderDestination(d, UNKNOWN_HEALTH)),
-  }),
+  // Store mode lists `health` as unknown: the edges' probe state lives in a server's memory.
+  ...collection("destination-uris", (d: Destination) => renderDestination(d), (s, a, t, p) => s.destinations.list(a, t, p.offset, p.pageSize), (s, a, t, id) => s.destinations.remove(a, t, id), (d) => renderDestination(d, UNKNOWN_HEALTH)),
   create: (trunk: string, item: { destination: string; priority?: number; weight?: number }): Op => ({
     http: { method: "POST", path: child(trunk, "destination-uris"), body: { destinations: [item] } },
     store: async (s, a) => {
@@ -122,10 +129,6 @@ export const destinationOps = {
       requireAnyOf(body, ["priority", "weight"]);
       return renderDestination(await s.destinations.update(a, trunk, id, body));
     },
-  }),
-  delete: (trunk: string, id: number): Op => ({
-    http: { method: "DELETE", path: child(trunk, "destination-uris"), query: { id: String(id) } },
-    store: async (s, a) => renderDestination(await s.destinations.remove(a, trunk, id)),
   }),
 };
 
