@@ -35,7 +35,8 @@ export function hostPort(raw: string): string {
 const ENVIRONMENT = `
 Settings come from the environment (README, "Configuration"): DATABASE_URL (default
 ./data/trunkline.db; postgres://... for PostgreSQL), PORT, HOST, TRUNKLINE_SECRET_KEY,
-REDIS_URL, TRUNKLINE_EDGE_* for the SIP edge.
+REDIS_URL, TRUNKLINE_EDGE_* for the SIP edge. The resource commands (trunks, numbers, ...):
+TRUNKLINE_ACCOUNT, and for a server TRUNKLINE_URL, TRUNKLINE_API_KEY, TRUNKLINE_API_TOKEN.
 
 Exit codes: 0 success, 1 failure (the message names the setting or object at fault),
 2 usage error (unknown command or option, missing argument).`;
