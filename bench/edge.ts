@@ -38,7 +38,6 @@ import { cpuMsOf, processTree, processTreeCpuMs } from "./lib/cpu.js";
 import { pgBackendsOf } from "./lib/pgBackends.js";
 import { freePort, LOAD_CORE, pinSelf, SERVER_CORE } from "./lib/proc.js";
 import { SipProbe } from "./lib/sipProbe.js";
-import { startEditedKamailio } from "./lib/editedEdge.js";
 import { startRtpengine, requireRtpengine, type RunningRelay } from "../src/media/process.js";
 import { mediaBench, MEDIA_DEFAULTS } from "./media.js";
 import { fmt, median, percentile, range } from "./lib/stats.js";
@@ -59,23 +58,6 @@ const SECONDS = Number(option("--seconds", QUICK ? "5" : "10"));
 const SAMPLES = Number(option("--samples", QUICK ? "30" : "100"));
 const CONCURRENCY = Number(option("--concurrency", "20"));
 const DEADLINE = Date.now() + 12 * 60_000;
-/**
- * --rec-once: an experiment on the recording edges' config. SQLite: the connection's pragmas set
- * once per worker process ($var keeps its value across messages in one process) instead of before
- * every INSERT, and synchronous=NORMAL (as the API's own connection: in WAL mode no fsync per
- * commit; a Kamailio crash loses nothing written, an OS crash may lose the last commits).
- * PostgreSQL: synchronous_commit=off for the record connection (no WAL flush per commit; a
- * PostgreSQL crash may lose the last ~0.6 s of commits, a Kamailio crash nothing).
- */
-const REC_EDIT = flag("--rec-once");
-const PER_CALL_PRAGMA = '\tsql_query("rec", "PRAGMA busy_timeout = 5000");\n';
-const once = (queries: string[]) => `\tif ($var(rec_init) != 1) {\n${queries.map((q) => `\t\tsql_query("rec", "${q}");\n`).join("")}\t\t$var(rec_init) = 1;\n\t}\n`;
-const INSERT_LINE = '\tif (!sql_query("rec", "$var(q)"))';
-function recEdit(cfg: string): string {
-  if (cfg.includes(PER_CALL_PRAGMA)) return cfg.replace(PER_CALL_PRAGMA, once(["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"]));
-  if (!cfg.includes(INSERT_LINE)) throw new Error("--rec-once: the record INSERT line is not in the config");
-  return cfg.replace(INSERT_LINE, once(["SET synchronous_commit = off"]) + INSERT_LINE);
-}
 // The edge anchoring media (and the relay benchmark after it): on unless --no-media.
 const MEDIA = !flag("--no-media");
 
@@ -231,7 +213,7 @@ async function main(): Promise<void> {
       for (const e of edgeList()) {
         e.out = "";
         const run = { wrapper: server(SERVER_CORE), shmMb: 512, pkgMb: 128 };
-        const p = REC_EDIT && e.options.recordCalls !== false ? startEditedKamailio(e.options, recEdit, run) : startKamailio(e.options, run);
+        const p = startKamailio(e.options, run);
         p.child.stderr?.on("data", (d: Buffer) => (e.out = (e.out + d.toString()).slice(-20000)));
         e.proc = p;
         const ms = await waitRpc(e.rpcUrl, p, () => e.out);
@@ -406,7 +388,7 @@ async function main(): Promise<void> {
     };
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${process.platform}, Node ${process.version}`;
     let report = [
-      `### ${new Date().toISOString().slice(0, 16)}Z — ${ENGINE}${QUICK ? " (quick)" : ""}${REC_EDIT ? " (--rec-once)" : ""}`,
+      `### ${new Date().toISOString().slice(0, 16)}Z — ${ENGINE}${QUICK ? " (quick)" : ""}`,
       "",
       `Machine: ${machine}. Pinning: ${pinned ? `Kamailio${pg ? " and the PostgreSQL backends of its connections" : ""} on core 0; sipp (load + UAS), API server and probe on core 1` : "none (taskset failed)"}.`,
       `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved (${WHICH.join(", ")}; ${fmt.int(Number(recorded?.n ?? 0))} call records written). Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp UAC and UAS, one core) still completes every call; at 50 or 100 it loses calls to retransmission timeouts, so the call rate is the generator's and Kamailio's CPU per call is the edge's cost.${MEDIA ? " The media edge's calls carry SDP (offer in the INVITE, answer in the 200): rtpengine offer, answer and delete per call; no RTP flows in this load (the relay's packet rate is the next section)." : ""}`,

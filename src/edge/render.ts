@@ -17,13 +17,19 @@ export function kamailioDbUrl(databaseUrl: string): string {
 }
 
 /**
- * The body of route[REC_WRITE]: the INSERT in $var(q), synchronous. db_sqlite sets no busy
- * timeout, so on SQLite the connection gets one first: without it an INSERT while the API writes
- * would fail at once instead of waiting its turn.
+ * The body of route[REC_WRITE]: the INSERT in $var(q), synchronous. The record connection is set
+ * up once per Kamailio process ($var keeps its value across messages in one process), not before
+ * every INSERT — per call it cost more than the INSERT (bench:edge, docs/calls.md). SQLite: a busy
+ * timeout (db_sqlite sets none, so an INSERT while the API writes would fail at once instead of
+ * waiting its turn) and synchronous=NORMAL, as the API's own connection: in WAL mode no fsync per
+ * record; a crash of Kamailio or the API loses nothing written, an OS crash may lose the last
+ * commits. PostgreSQL: synchronous_commit=off for this connection only: a PostgreSQL crash may
+ * lose the last ~0.6 s of records (3 × wal_writer_delay), a Kamailio crash nothing.
  */
 function recordWrite(options: EdgeOptions): string {
-  const prepare = isPostgresUrl(options.databaseUrl) ? "" : '\tsql_query("rec", "PRAGMA busy_timeout = 5000");\n';
-  return `${prepare}\tif (!sql_query("rec", "$var(q)")) xlog("L_ERR", "trunkline-edge: call record $var(sid) not written\\n");`;
+  const setup = isPostgresUrl(options.databaseUrl) ? ["SET synchronous_commit = off"] : ["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"];
+  const once = `\tif ($var(rec_ready) != 1) {\n${setup.map((q) => `\t\tsql_query("rec", "${q}");\n`).join("")}\t\t$var(rec_ready) = 1;\n\t}\n`;
+  return `${once}\tif (!sql_query("rec", "$var(q)")) xlog("L_ERR", "trunkline-edge: call record $var(sid) not written\\n");`;
 }
 
 /** Config-file strings are double-quoted; nothing rendered may break out of them. */

@@ -32,13 +32,17 @@ describe("call records in the edge's config", () => {
     assert.match(renderConfig(options({ TRUNKLINE_EDGE_ADVERTISE: "203.0.113.9:5090" })), /'203\.0\.113\.9:5090', '" \+ \$avp\(c_ci\)/);
   });
 
-  it("writes through sqlops on the store's own URL; on SQLite with a busy timeout (db_sqlite sets none)", () => {
+  it("writes through sqlops on the store's own URL, the connection set up once per process (SQLite: busy timeout, synchronous NORMAL)", () => {
     const sqlite = renderConfig(options());
     assert.match(sqlite, /^modparam\("sqlops", "sqlcon", "rec=>sqlite:\/\/\/.+"\)$/m);
-    assert.match(sqlite, /^\tsql_query\("rec", "PRAGMA busy_timeout = 5000"\);$/m);
+    const once = (queries: string[]) =>
+      `\tif ($var(rec_ready) != 1) {\n${queries.map((q) => `\t\tsql_query("rec", "${q}");\n`).join("")}\t\t$var(rec_ready) = 1;\n\t}\n\tif (!sql_query("rec", "$var(q)"))`;
+    assert.ok(sqlite.includes(once(["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"])), "SQLite: pragmas once per process, then the INSERT");
+    assert.equal(sqlite.match(/PRAGMA busy_timeout/g)?.length, 1);
     const pg = renderConfig(edgeOptions(loadConfig({ DATABASE_URL: "postgres://u@127.0.0.1:5432/test" }), {}));
     assert.match(pg, /^modparam\("sqlops", "sqlcon", "rec=>postgres:\/\/u@127\.0\.0\.1:5432\/test"\)$/m);
     assert.doesNotMatch(pg, /busy_timeout/);
+    assert.ok(pg.includes(once(["SET synchronous_commit = off"])), "PostgreSQL: no WAL flush per record, set once per process");
     assert.match(pg, /^\tif \(!sql_query\("rec", "\$var\(q\)"\)\) xlog\("L_ERR", "trunkline-edge: call record \$var\(sid\) not written\\n"\);$/m);
   });
 
