@@ -64,7 +64,7 @@ export function buildProgram(done: (outcome: Outcome) => void): Command {
 
   program
     .command("up")
-    .description("run the whole platform in the foreground: API server and SIP edge (Kamailio) on one store")
+    .description("run the whole platform in the foreground: API server, SIP edge (Kamailio) and media relay (rtpengine) on one store")
     .option("--demo", "demo mode: the demo account and sample objects (README, Quick start)")
     .option("--port <n>", "HTTP port (default PORT, 8080)", portNumber)
     .option("--host <address>", "HTTP listen address (default HOST, 127.0.0.1)")

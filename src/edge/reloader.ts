@@ -218,6 +218,16 @@ export class EdgeReloader {
     }
   }
 
+  /**
+   * For a short-lived writer (the CLI in store mode): reads the registry now, then waits until
+   * this process's changes have reached every live edge. Its feed is in-process, so no other
+   * process would push them; an edge it has not reconciled yet gets a full reload, which carries them.
+   */
+  async reachEdges(timeoutMs = 15000): Promise<void> {
+    await this.discover();
+    await this.settled(timeoutMs);
+  }
+
   /** Resolves once every change so far has reached every edge that is not down (tests and benchmarks wait on it). */
   async settled(timeoutMs = 15000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -35,7 +35,7 @@ describeOnEngines("trunkline resource commands", (server) => {
     };
     // Store mode runs the services of a runtime of its own on the store: here the server's,
     // opened once (a CLI process opens one per command; the test of both modes below does).
-    runtimes.open = async () => ({ services: s.runtime.services, close: async () => undefined });
+    runtimes.open = async () => ({ services: s.runtime.services, edge: undefined, close: async () => undefined });
     storeEnv = { ...base, TRUNKLINE_URL: undefined, TRUNKLINE_API_KEY: undefined, TRUNKLINE_API_TOKEN: undefined };
     serverEnv = { ...base, TRUNKLINE_URL: s.baseUrl, TRUNKLINE_API_KEY: KEY, TRUNKLINE_API_TOKEN: TOKEN };
   });

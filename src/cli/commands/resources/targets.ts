@@ -17,7 +17,7 @@ export interface ServerFlags {
  * about a second on PostgreSQL (the store's start-up steps run each time).
  */
 export const runtimes = {
-  open: async (config: Config): Promise<Pick<Runtime, "services" | "close">> => (await import("../../../runtime.js")).openRuntime({ ...config, demo: false }),
+  open: async (config: Config): Promise<Pick<Runtime, "services" | "edge" | "close">> => (await import("../../../runtime.js")).openRuntime({ ...config, demo: false }),
 };
 
 /** Store mode: the services on DATABASE_URL, one runtime per command (as `accounts` does). */
@@ -27,7 +27,10 @@ export function storeTarget(config: Config, account: string): Target {
       await checkDatabaseUrl(config);
       const runtime = await runtimes.open(config);
       try {
-        return await op.store(runtime.services, account);
+        const result = await op.store(runtime.services, account);
+        // The write reaches running edges before the command exits: no API process would push it.
+        if (op.http.method !== "GET") await runtime.edge?.reachEdges();
+        return result;
       } catch (error) {
         throw asApiError(error, op.http.v1 === true);
       } finally {
