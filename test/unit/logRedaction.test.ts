@@ -71,7 +71,8 @@ describe("access log redaction", () => {
     await app.close(); // flushes every line
     const text = lines.join("");
     assert.doesNotMatch(text, /SECRET/);
-    const urls = lines.map((l) => JSON.parse(l) as { req?: { url?: string } }).flatMap((l) => (l.req?.url ? [l.req.url] : []));
+    // The test client's response check reads /openapi.json from the server once: not one of ours.
+    const urls = lines.map((l) => JSON.parse(l) as { req?: { url?: string } }).flatMap((l) => (l.req?.url && l.req.url !== "/openapi.json" ? [l.req.url] : []));
     assert.deepEqual(urls, [
       "/v2/accounts/exoteltest/trunks?api_token=[REDACTED]&access_token=[REDACTED]&offset=0",
       "/carrier/v1/sip_trunks?token=[REDACTED]&key=[REDACTED]&password=[REDACTED]&auth=[REDACTED]&page[size]=5",
