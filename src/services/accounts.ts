@@ -65,6 +65,23 @@ export class AccountService {
     return { account: mapAccount(row), apiKey, apiToken };
   }
 
+  async exists(sid: string): Promise<boolean> {
+    return (await accountsRepo.findBySid(this.ctx.store.db, sid)) !== undefined;
+  }
+
+  /**
+   * Deletes the account row and its API credentials, telling the other processes in the same
+   * transaction so a running server refuses its key on the next request. Its trunks are the
+   * caller's to delete first (through the trunk service, so edges drop them).
+   */
+  async remove(sid: string): Promise<void> {
+    await this.ctx.store.db.transaction().execute(async (trx) => {
+      await accountsRepo.delete(trx, sid);
+      await notifyAccountsChanged(trx, this.ctx.store);
+    });
+    this.authCache.forget(sid);
+  }
+
   /** Makes sure an account exists with exactly these credentials (the demo account). */
   async ensure(sid: string, apiKey: string, apiToken: string): Promise<void> {
     const existing = await accountsRepo.findBySid(this.ctx.store.db, sid);

@@ -1,6 +1,5 @@
 import type { Config } from "../../config.js";
 import { openRuntime, type Runtime } from "../../runtime.js";
-import { notifyAccountsChanged } from "../../store/repositories/accountChanges.js";
 import { checkDatabaseUrl } from "../database.js";
 
 /** Account administration against the same DATABASE_URL a running server uses. */
@@ -47,15 +46,12 @@ function print(json: boolean | undefined, fields: Record<string, string>): void 
 /**
  * Deletes an account and its API credentials. One with trunks is refused unless `force`: then
  * each trunk is deleted through the trunk service first (as `trunks delete` does, so the edges
- * drop it), and the account row last. Call records stay (history, pruned by retention).
- * AccountService has no delete yet: the row goes here, with the same cross-process notice a
- * credential change sends, so a running server stops accepting its key on the next request.
+ * drop it), and the account last (AccountService.remove: running servers refuse its key at once).
+ * Call records stay (history, pruned by retention).
  */
 export function deleteAccount(opts: { sid: string; force?: boolean; json?: boolean }, config: Config): Promise<number> {
   return withRuntime(config, async ({ services }) => {
-    const store = services.ctx.store;
-    const found = await store.db.selectFrom("accounts").select("sid").where("sid", "=", opts.sid).executeTakeFirst();
-    if (!found) throw new Error(`Account '${opts.sid}' does not exist`);
+    if (!(await services.accounts.exists(opts.sid))) throw new Error(`Account '${opts.sid}' does not exist`);
     const first = await services.trunks.listByOffset(opts.sid, 0, 1000);
     if (first.items.length && !opts.force) {
       const more = first.hasMore ? " or more" : "";
@@ -66,10 +62,7 @@ export function deleteAccount(opts: { sid: string; force?: boolean; json?: boole
       for (const t of page.items) await services.trunks.delete(opts.sid, { sid: t.sid });
       trunks += page.items.length;
     }
-    await store.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom("accounts").where("sid", "=", opts.sid).execute();
-      await notifyAccountsChanged(trx, store);
-    });
+    await services.accounts.remove(opts.sid);
     if (opts.json) console.log(JSON.stringify({ sid: opts.sid, deleted: true, trunks_deleted: trunks }));
     else console.log(`deleted account ${opts.sid} (${trunks} trunks)`);
     return 0;

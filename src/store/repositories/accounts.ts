@@ -23,4 +23,8 @@ export const accountsRepo = {
   updateCredentials(db: Executor, sid: string, set: { api_key?: string; token_hash: string; updated_at: string }) {
     return db.updateTable("accounts").set(set).where("sid", "=", sid).executeTakeFirst();
   },
+  /** Callers tell other processes (notifyAccountsChanged) in the same transaction. */
+  delete(db: Executor, sid: string) {
+    return db.deleteFrom("accounts").where("sid", "=", sid).executeTakeFirst();
+  },
 };
