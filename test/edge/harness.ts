@@ -41,9 +41,9 @@ export interface EdgeStack {
 /**
  * The API server (with its edge reloader) on a fresh store, and a real Kamailio edge on
  * `sipAddress` reading that store, its self-signed TLS certificate made in a temp dir. Everything
- * runs on loopback; processes are stopped by PID.
+ * runs on loopback; processes are stopped by PID. `serverEnv` adds to the API server's environment.
  */
-export async function startEdgeStack(engine: EngineName, sipAddress: string, env: NodeJS.ProcessEnv = {}): Promise<EdgeStack> {
+export async function startEdgeStack(engine: EngineName, sipAddress: string, env: NodeJS.ProcessEnv = {}, serverEnv: Record<string, string> = {}): Promise<EdgeStack> {
   requireKamailio();
   requireTlsModule(kamailioModulePath());
   requireSipp();
@@ -53,7 +53,7 @@ export async function startEdgeStack(engine: EngineName, sipAddress: string, env
   const rpcUrl = `http://127.0.0.1:${rpcPort}/RPC`;
   const flow = await startUas(sipAddress.replace(/\.\d+$/, ".250"), await freePort());
   const regions = defaultRegions.map((r) => ({ ...r, flowUri: `sip:flow@${flow.address};transport=tcp` }));
-  const server = await startServer(engine, { TRUNKLINE_EDGE_RPC_URLS: rpcUrl, TRUNKLINE_REGIONS: JSON.stringify(regions) }).catch(async (error: unknown) => {
+  const server = await startServer(engine, { ...serverEnv, TRUNKLINE_EDGE_RPC_URLS: rpcUrl, TRUNKLINE_REGIONS: JSON.stringify(regions) }).catch(async (error: unknown) => {
     await flow.stop();
     throw error;
   });
