@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { defaultRegions, RegionSet, type Region } from "./domain/regions.js";
 
 /** Everything the process reads from its environment, in one place (README lists each). */
@@ -34,7 +35,12 @@ export interface Config {
   edgeForgetAfterSeconds?: number;
   /** Call records older than this many days are pruned (TRUNKLINE_CALL_RETENTION_DAYS; 0, the default, keeps them forever). */
   callRetentionDays?: number;
+  /** The built web console served at /console/ (TRUNKLINE_CONSOLE_DIR; default the package's dist/console). */
+  consoleDir?: string;
 }
+
+/** dist/console of this package, from src/ (tsx) and dist/ (built) alike. */
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL("../dist/console", import.meta.url));
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -100,5 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     edgeHeartbeatSeconds: heartbeat,
     edgeForgetAfterSeconds: int(env, "TRUNKLINE_EDGE_FORGET_AFTER", 86400),
     callRetentionDays: int(env, "TRUNKLINE_CALL_RETENTION_DAYS", 0),
+    consoleDir: env.TRUNKLINE_CONSOLE_DIR || DEFAULT_CONSOLE_DIR,
   };
 }

@@ -4,6 +4,7 @@ import { registerCarrier } from "../dialects/carrier/index.js";
 import { registerExotel } from "../dialects/exotel/index.js";
 import { registerExotelV1 } from "../dialects/exotel/v1/index.js";
 import type { AppDeps } from "./deps.js";
+import { registerConsole } from "./console.js";
 import { registerDocs } from "./docs.js";
 import { registerHealth } from "./health.js";
 import { BODY_LIMIT, registerJsonParsers } from "./jsonBody.js";
@@ -61,6 +62,7 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
   registerJsonParsers(app);
   await registerOpenApi(app, deps.config);
   await registerDocs(app);
+  if (deps.config.consoleDir) await registerConsole(app, deps.config.consoleDir);
   registerHealth(app, deps);
   registerMetrics(app, deps);
   if (logger && deps.limiter instanceof RedisRateLimiter) deps.limiter.setLogger(app.log.child({ component: "rate_limiter" }));
