@@ -20,6 +20,12 @@ export interface CheckOptions {
   optionsBoundMs?: number;
   /** How long the test call is held before BYE (default 500 ms). */
   holdMs?: number;
+  /**
+   * Only the edges registered in the store (and TRUNKLINE_EDGE_RPC_URLS), never the local default
+   * one: the API's check (POST .../check) talks to the edges the platform has, not to whatever
+   * listens on this host's default port.
+   */
+  registeredOnly?: boolean;
 }
 
 /** Numbers compared key by key with each edge; past this, the first ones in key order. */
@@ -87,6 +93,10 @@ export async function runCheck(services: Services, config: Config, ref: string, 
 
   const bound = opts.optionsBoundMs ?? DEFAULT_BOUND_MS;
   const targets = await edgeTargets(store, config, opts.rpc);
+  if (opts.registeredOnly && targets.source.startsWith("default")) {
+    targets.urls = [];
+    steps.push({ name: "edge", ok: false, detail: `no edge is registered in the store${targets.down.length ? ` (registered but down: ${list(targets.down)})` : ""}: nothing carries this trunk's calls`, fix: "start an edge on this store: trunkline up (or trunkline edge)" });
+  }
   const projection = async () => ({ numbers: await numberRows(store, t.id, SYNC_NUMBERS_LIMIT), trunks: await trunkKeyRows(store, t.id), acl: await aclRows(store, t.id), dispatcher: await dispatcherRows(store, t.id) });
   let callEdge: string | undefined;
   for (const url of targets.urls) {

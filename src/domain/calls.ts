@@ -107,3 +107,38 @@ export interface CallPage {
   hasPrev: boolean;
   hasNext: boolean;
 }
+
+/** Calls per time bucket (the console's chart): `[from, to)` cut into buckets of `bucketSeconds`. */
+export interface CallStatsQuery {
+  /** ISO, inclusive. */
+  from: string;
+  /** ISO, exclusive. */
+  to: string;
+  bucketSeconds: number;
+  /** Only calls in or out over this trunk of the account. */
+  trunk?: { sid: string } | { uuid: string };
+}
+
+export interface CallStatsBucket {
+  /** ISO start of the bucket. */
+  start: string;
+  calls: number;
+  /** Status completed. */
+  answered: number;
+  /** Every other status. */
+  failed: number;
+}
+
+export interface CallStats {
+  from: string;
+  to: string;
+  bucketSeconds: number;
+  totals: { calls: number; answered: number; failed: number; answerRate: number | null };
+  /** Every bucket of the range, oldest first, zeros included. */
+  buckets: CallStatsBucket[];
+}
+
+/** The longest stats range, and the most buckets one answer holds. */
+export const STATS_MAX_RANGE_DAYS = 31;
+export const STATS_MAX_BUCKETS = 3000;
+export const STATS_BUCKET_SECONDS = { min: 60, max: 3600, default: 60 } as const;

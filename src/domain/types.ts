@@ -1,6 +1,10 @@
 /** Domain entities as the services return them: no wire names, no database rows. */
 export interface Account {
   sid: string;
+  /** Display name (the sid when none was given). Optional only so older literals still type. */
+  name?: string;
+  /** May act on every account and read the platform (docs/operators.md); absent: no. */
+  operator?: boolean;
   apiKey: string;
   createdAt: string;
   updatedAt: string;

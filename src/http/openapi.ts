@@ -33,6 +33,8 @@ export const OPENAPI_TAGS = [
   { name: "Exotel v1: call details", description: "Call records in Exotel's v1 Call Details shape (times in UTC)" },
   { name: "Carrier: SIP trunks", description: "The carrier SIP trunks API (JSON:API 1.1; Bearer token)" },
   { name: "Carrier: phone calls", description: "Call records as JSON:API phone_call resources" },
+  { name: "Carrier: accounts", description: "Extension: the caller's account; every account for operators (docs/operators.md)" },
+  { name: "Carrier: platform", description: "Extension, operators only: the SIP edges and media relays, as /readyz sees them" },
 ];
 
 /** Adds the dialect's security and shared error responses to a route's schema. */

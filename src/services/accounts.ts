@@ -13,6 +13,16 @@ import type { ServiceContext } from "./context.js";
 
 const SID = /^[A-Za-z0-9_-]{1,64}$/;
 const SECRET = /^[\x21-\x7e]{8,128}$/;
+/** Printable text, no control characters (and so no NUL, which PostgreSQL text refuses). */
+const NAME = /^[^\p{Cc}]{1,100}$/u;
+
+/** "Acme Telecom Ltd." → "acme_telecom_ltd": a sid made from a name when none is given. */
+function sidFromName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 64);
+}
+
+/** An account as the operator listing shows it. */
+export type AccountWithCounts = Account & { sipTrunkCount: number };
 
 export interface IssuedAccount {
   account: Account;
@@ -48,25 +58,68 @@ export class AccountService {
     this.authCache.forget(sid);
   }
 
-  async create(input: { sid: string; apiKey?: string; apiToken?: string }): Promise<IssuedAccount> {
-    if (!SID.test(input.sid)) throw ValidationError.of("sid", "sid must be 1 to 64 letters, digits, '_' or '-'");
+  async create(input: { sid?: string; name?: string; operator?: boolean; apiKey?: string; apiToken?: string }): Promise<IssuedAccount> {
+    if (input.name !== undefined && !NAME.test(input.name)) throw ValidationError.of("name", "name must be 1 to 100 printable characters");
+    const sid = input.sid ?? (input.name !== undefined ? sidFromName(input.name) : undefined);
+    if (sid === undefined) throw ValidationError.of("sid", "an account needs a sid (or a name to make one from)");
+    if (!SID.test(sid)) throw ValidationError.of("sid", "sid must be 1 to 64 letters, digits, '_' or '-'");
     if (input.apiKey !== undefined && !SECRET.test(input.apiKey)) throw ValidationError.of("api_key", "api key must be 8 to 128 printable characters");
     if (input.apiToken !== undefined && !SECRET.test(input.apiToken)) throw ValidationError.of("api_token", "api token must be 8 to 128 printable characters");
     const apiKey = input.apiKey ?? newApiKey();
     const apiToken = input.apiToken ?? newApiToken();
     const now = nowIso();
-    const row: AccountRow = { sid: input.sid, api_key: apiKey, token_hash: sha256Hex(apiToken), created_at: now, updated_at: now };
+    const row: AccountRow = { sid, name: input.name ?? null, operator: input.operator ? 1 : 0, api_key: apiKey, token_hash: sha256Hex(apiToken), created_at: now, updated_at: now };
     try {
       await accountsRepo.insert(this.ctx.store.db, row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictError("sid", `Account '${input.sid}', its API key or its token already exists`);
+      if (isUniqueViolation(error)) throw new ConflictError("sid", `Account '${sid}', its API key or its token already exists`);
       throw error;
     }
     return { account: mapAccount(row), apiKey, apiToken };
   }
 
   async exists(sid: string): Promise<boolean> {
-    return (await accountsRepo.findBySid(this.ctx.store.db, sid)) !== undefined;
+    return SID.test(sid) && (await accountsRepo.findBySid(this.ctx.store.db, sid)) !== undefined;
+  }
+
+  /** One account, or NotFoundError. */
+  async get(sid: string): Promise<Account> {
+    const row = SID.test(sid) ? await accountsRepo.findBySid(this.ctx.store.db, sid) : undefined;
+    if (!row) throw new NotFoundError("account", sid, `Account '${sid}' does not exist`);
+    return mapAccount(row);
+  }
+
+  /**
+   * Names an account or makes it an operator (or no longer one). Other processes are told in the
+   * same transaction: their cached logins carry the flag, and must not keep an old one.
+   */
+  async update(sid: string, change: { name?: string | null; operator?: boolean }): Promise<Account> {
+    if (change.name !== undefined && change.name !== null && !NAME.test(change.name)) throw ValidationError.of("name", "name must be 1 to 100 printable characters");
+    const set = { ...(change.name !== undefined ? { name: change.name } : {}), ...(change.operator !== undefined ? { operator: change.operator ? 1 : 0 } : {}), updated_at: nowIso() };
+    const row = await this.ctx.store.db.transaction().execute(async (trx) => {
+      const updated = SID.test(sid) && Number((await accountsRepo.update(trx, sid, set)).numUpdatedRows) > 0;
+      if (!updated) return undefined;
+      await notifyAccountsChanged(trx, this.ctx.store);
+      return accountsRepo.findBySid(trx, sid);
+    });
+    if (!row) throw new NotFoundError("account", sid, `Account '${sid}' does not exist`);
+    this.authCache.forget(sid);
+    return mapAccount(row);
+  }
+
+  /**
+   * A page of accounts in sid order with each one's trunk count (two queries): `after`/`before`
+   * a sid, `limit` of them, and whether there are more beyond each end of the page.
+   */
+  async page(limit: number, cursor: { after?: string; before?: string } = {}): Promise<{ items: AccountWithCounts[]; hasPrev: boolean; hasNext: boolean }> {
+    const db = this.ctx.store.db;
+    const rows = await accountsRepo.page(db, limit + 1, cursor);
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    if (cursor.before !== undefined) page.reverse();
+    const counts = await accountsRepo.trunkCounts(db, page.map((r) => r.sid));
+    const items = page.map((r) => ({ ...mapAccount(r), sipTrunkCount: counts.get(r.sid) ?? 0 }));
+    return cursor.before !== undefined ? { items, hasPrev: more, hasNext: true } : { items, hasPrev: cursor.after !== undefined, hasNext: more };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CallDirection, CallHop, CallListQuery, CallPage, CallRecord, CallStatus } from "../domain/calls.js";
+import type { CallDirection, CallHop, CallListQuery, CallPage, CallRecord, CallStats, CallStatsQuery, CallStatus } from "../domain/calls.js";
 import { nowIso } from "../domain/time.js";
 import { callsRepo, type CallRowWithTrunks } from "../store/repositories/calls.js";
 import type { CallHopRow } from "../store/schema.js";
@@ -85,6 +85,28 @@ export class CallService {
     }
     // Walking forwards, the page we came from exists; walking back, the one we came from does.
     return query.before !== undefined ? { items, hasPrev: more, hasNext: true } : { items, hasPrev: query.after !== undefined, hasNext: more };
+  }
+
+  /**
+   * Calls per bucket over `[from, to)`: one grouped query, then every bucket of the range filled
+   * in (zeros included), oldest first, and the totals. The range and bucket size are the
+   * caller's to bound (the dialect's parameters say how).
+   */
+  async stats(accountSid: string, query: CallStatsQuery): Promise<CallStats> {
+    const rows = await callsRepo.stats(this.ctx.store.db, this.ctx.store.engine, accountSid, query);
+    const fromMs = Date.parse(query.from);
+    const count = Math.ceil((Date.parse(query.to) - fromMs) / (query.bucketSeconds * 1000));
+    const buckets = Array.from({ length: count }, (_, i) => ({ start: nowIso(new Date(fromMs + i * query.bucketSeconds * 1000)), calls: 0, answered: 0, failed: 0 }));
+    for (const r of rows) {
+      const b = buckets[r.bucket];
+      if (!b) continue;
+      b.calls = r.calls;
+      b.answered = r.answered;
+      b.failed = r.calls - r.answered;
+    }
+    const calls = rows.reduce((n, r) => n + r.calls, 0);
+    const answered = rows.reduce((n, r) => n + r.answered, 0);
+    return { from: query.from, to: query.to, bucketSeconds: query.bucketSeconds, totals: { calls, answered, failed: calls - answered, answerRate: calls === 0 ? null : answered / calls }, buckets };
   }
 
   /**

@@ -53,7 +53,7 @@ export function mapTrunkSetting(row: TrunkSettingRow, trunkSid: string): TrunkSe
 }
 
 export function mapAccount(row: AccountRow): Account {
-  return { sid: row.sid, apiKey: row.api_key, createdAt: row.created_at, updatedAt: row.updated_at };
+  return { sid: row.sid, name: row.name ?? row.sid, operator: row.operator === 1, apiKey: row.api_key, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
 /** Opens a sealed credential password (the service context's SecretBox). */

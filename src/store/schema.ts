@@ -12,6 +12,10 @@ export interface AccountsTable {
   token_hash: string;
   created_at: string;
   updated_at: string;
+  /** 1: may act on every account and read the platform (migration 009; docs/operators.md). */
+  operator: ColumnType<number, number | undefined, number>;
+  /** Display name; null shows the sid (migration 009). */
+  name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TrunksTable {

@@ -40,11 +40,14 @@ async function load(origin: string): Promise<Compiled | undefined> {
   if (known) return known;
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema({ ...doc, $id: "openapi.json" });
-  const paths = Object.entries(doc.paths).map(([template, item]) => ({
-    template,
-    item,
-    regex: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`),
-  }));
+  const paths = Object.entries(doc.paths)
+    .map(([template, item]) => ({
+      template,
+      item,
+      regex: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}$`),
+    }))
+    // As the router: a static segment wins over a parameter (…/Calls/Stats.json before …/Calls/{call_sid}).
+    .sort((a, b) => a.template.split("{").length - b.template.split("{").length);
   const compiled: Compiled = { paths, ajv, validators: new Map() };
   compiledByContent.set(key, compiled);
   return compiled;

@@ -221,6 +221,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/accounts/{account_sid}/trunks/{trunk_sid}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check that a trunk can carry a call now (extension)
+         * @description The steps of `trunkline check TRUNK` (numbers, access, destinations, then per edge: answering, each destination answering OPTIONS sent from it, its memory in step with the store). No body. 429 while another check of the account runs.
+         */
+        post: operations["checkTrunk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/Accounts/{account_sid}/Calls.json": {
         parameters: {
             query?: never;
@@ -250,6 +270,26 @@ export interface paths {
         };
         /** Get a call */
         get: operations["getCall"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Accounts/{account_sid}/Calls/Stats.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calls per time bucket (extension)
+         * @description Calls, answered (status completed) and failed (any other status) calls per bucket over a range of at most 31 days; also served without `.json`.
+         */
+        get: operations["getCallStats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -321,6 +361,74 @@ export interface paths {
         };
         /** Get a phone call */
         get: operations["getPhoneCall"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carrier/v1/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own account */
+        get: operations["getOwnAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carrier/v1/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List accounts (operators only; sid order, by cursor) */
+        get: operations["listAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carrier/v1/edges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SIP edges and their sync state (operators only) */
+        get: operations["listEdges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carrier/v1/media_relays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The media relays and their state (operators only) */
+        get: operations["listMediaRelays"];
         put?: never;
         post?: never;
         delete?: never;
@@ -842,8 +950,17 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+            /** @description Resource not found (1003): an operator named an account that does not exist (routes add their own) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -949,8 +1066,17 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+            /** @description Resource not found (1003): an operator named an account that does not exist (routes add their own) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1058,7 +1184,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1166,7 +1292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1274,7 +1400,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1397,7 +1523,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1511,7 +1637,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1631,7 +1757,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1756,7 +1882,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1870,7 +1996,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1985,7 +2111,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2105,7 +2231,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2224,7 +2350,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2347,7 +2473,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2506,7 +2632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2617,7 +2743,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2742,7 +2868,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,7 +2981,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2971,7 +3097,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3091,7 +3217,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3208,7 +3334,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3322,7 +3448,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3480,7 +3606,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3591,7 +3717,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3701,7 +3827,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExotelError"];
                 };
             };
-            /** @description Access denied (1011): the account in the path is not the caller's */
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3712,6 +3838,154 @@ export interface operations {
             };
             /** @description Resource not found (1003): the number is not mapped on this account */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+            /** @description A body that is not application/json (1000) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+            /** @description Rate limit exceeded (1030); see the X-RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+            /** @description Internal server error (1500); the request is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+        };
+    };
+    checkTrunk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_sid: string;
+                trunk_sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each step and whether all passed (a failed step is still 200) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description 32 hex characters; also the X-Request-Id header */
+                        request_id: string;
+                        method: string;
+                        http_code: number;
+                        response: {
+                            /** @enum {number} */
+                            code: 200;
+                            error_data: null;
+                            /** @enum {string} */
+                            status: "success";
+                            /**
+                             * @example {
+                             *       "ok": false,
+                             *       "steps": [
+                             *         {
+                             *           "name": "numbers",
+                             *           "ok": true,
+                             *           "detail": "1 mapped: +919800000401"
+                             *         },
+                             *         {
+                             *           "name": "access",
+                             *           "ok": true,
+                             *           "detail": "ACL 203.0.113.10/32"
+                             *         },
+                             *         {
+                             *           "name": "destinations",
+                             *           "ok": true,
+                             *           "detail": "sip:203.0.113.50:5060;transport=tcp (priority 0, weight 1)"
+                             *         },
+                             *         {
+                             *           "name": "edge",
+                             *           "ok": false,
+                             *           "detail": "no edge is registered in the store: nothing carries this trunk's calls",
+                             *           "fix": "start an edge on this store: trunkline up (or trunkline edge)"
+                             *         }
+                             *       ]
+                             *     }
+                             */
+                            data: {
+                                /** @description Every step passed */
+                                ok: boolean;
+                                steps: {
+                                    /** @description numbers, access, destinations, edge, options or sync (stable names, as trunkline check prints them) */
+                                    name: string;
+                                    ok: boolean;
+                                    /** @description What the step saw */
+                                    detail: string;
+                                    /** @description How to fix a failed step */
+                                    fix?: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: a bad or missing parameter (1000, 1001), invalid JSON (1007) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+            /** @description Authorization failed (1010): missing or wrong api_key:api_token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+            /** @description Access denied (1011): the account in the path is not the caller's (and the caller is no operator) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+            /** @description Resource not found (1003): no such trunk */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExotelError"];
+                };
+            };
+            /** @description The body exceeds the size limit (1000) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3823,8 +4097,17 @@ export interface operations {
                     "application/json": components["schemas"]["V1RestException"];
                 };
             };
-            /** @description The account in the path is not the caller's */
+            /** @description The account in the path is not the caller's (and the caller is no operator) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["V1RestException"];
+                };
+            };
+            /** @description An operator named an account that does not exist (routes add their own) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3897,7 +4180,7 @@ export interface operations {
                     "application/json": components["schemas"]["V1RestException"];
                 };
             };
-            /** @description The account in the path is not the caller's */
+            /** @description The account in the path is not the caller's (and the caller is no operator) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3907,6 +4190,145 @@ export interface operations {
                 };
             };
             /** @description Unknown call, or another account's (the same answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["V1RestException"];
+                };
+            };
+            /** @description Rate limit exceeded (shared with the v2 API) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["V1RestException"];
+                };
+            };
+            /** @description Internal server error; the request is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["V1RestException"];
+                };
+            };
+        };
+    };
+    getCallStats: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD HH:mm:ss, UTC; inclusive. Default: EndTime less 24 hours */
+                StartTime?: string;
+                /** @description YYYY-MM-DD HH:mm:ss, UTC; exclusive. Default: StartTime plus 24 hours, or (neither given) now rounded up to a whole bucket */
+                EndTime?: string;
+                /** @description Bucket size, 60 to 3600 (default 60); at most 3000 buckets */
+                BucketSeconds?: string;
+                /** @description Only calls in or out over this trunk */
+                TrunkSid?: string;
+            };
+            header?: never;
+            path: {
+                account_sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Calls per bucket */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "Stats": {
+                     *         "StartTime": "2026-11-30 08:00:00",
+                     *         "EndTime": "2026-11-30 08:02:00",
+                     *         "BucketSeconds": 60,
+                     *         "TrunkSid": null,
+                     *         "Totals": {
+                     *           "Calls": 3,
+                     *           "Answered": 2,
+                     *           "Failed": 1,
+                     *           "AnswerRate": 0.6667
+                     *         },
+                     *         "Buckets": [
+                     *           {
+                     *             "Start": "2026-11-30 08:00:00",
+                     *             "Calls": 3,
+                     *             "Answered": 2,
+                     *             "Failed": 1
+                     *           },
+                     *           {
+                     *             "Start": "2026-11-30 08:01:00",
+                     *             "Calls": 0,
+                     *             "Answered": 0,
+                     *             "Failed": 0
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        Stats: {
+                            /** @description YYYY-MM-DD HH:mm:ss, UTC */
+                            StartTime: string;
+                            /** @description YYYY-MM-DD HH:mm:ss, UTC */
+                            EndTime: string;
+                            BucketSeconds: number;
+                            TrunkSid: string | null;
+                            Totals: {
+                                Calls: number;
+                                Answered: number;
+                                Failed: number;
+                                /** @description Answered / Calls; null without calls */
+                                AnswerRate: number | null;
+                            };
+                            /** @description Every bucket of the range, oldest first, zeros included; the last one ends at EndTime */
+                            Buckets: {
+                                /** @description YYYY-MM-DD HH:mm:ss, UTC */
+                                Start: string;
+                                Calls: number;
+                                Answered: number;
+                                Failed: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description A malformed filter or cursor (the message names the parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["V1RestException"];
+                };
+            };
+            /** @description Missing or wrong api_key:api_token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["V1RestException"];
+                };
+            };
+            /** @description The account in the path is not the caller's (and the caller is no operator) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["V1RestException"];
+                };
+            };
+            /** @description An operator named an account that does not exist (routes add their own) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4695,6 +5117,392 @@ export interface operations {
             };
             /** @description The phone call does not exist (or is another account's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Rate limit exceeded; see the X-RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Internal server error; the request is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+        };
+    };
+    getOwnAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account the token belongs to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": {
+                        data: {
+                            /** @description The account sid (the Exotel paths' account_sid) */
+                            id: string;
+                            /** @enum {string} */
+                            type: "account";
+                            attributes: {
+                                /** @description Display name (the sid when none was given) */
+                                name: string;
+                                /** @description May act on every account (docs/operators.md) */
+                                operator: boolean;
+                                /** @description ISO 8601 UTC */
+                                created_at: string;
+                                /** @description ISO 8601 UTC */
+                                updated_at: string;
+                                /** @description In the operator listing: the account's SIP trunks */
+                                sip_trunk_count?: number;
+                            };
+                            links: {
+                                /** @description The resource's URL */
+                                self: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description A bad query parameter (source.parameter), malformed JSON or a document that is not JSON:API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Missing or wrong Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Rate limit exceeded; see the X-RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Internal server error; the request is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+        };
+    };
+    listAccounts: {
+        parameters: {
+            query?: {
+                /** @description 1 to 100 (default 10) */
+                "page[size]"?: string;
+                /** @description Account id: the page after it (sid order) */
+                "page[after]"?: string;
+                /** @description Account id: the page before it */
+                "page[before]"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts, with their trunk counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": {
+                        data: {
+                            /** @description The account sid (the Exotel paths' account_sid) */
+                            id: string;
+                            /** @enum {string} */
+                            type: "account";
+                            attributes: {
+                                /** @description Display name (the sid when none was given) */
+                                name: string;
+                                /** @description May act on every account (docs/operators.md) */
+                                operator: boolean;
+                                /** @description ISO 8601 UTC */
+                                created_at: string;
+                                /** @description ISO 8601 UTC */
+                                updated_at: string;
+                                /** @description In the operator listing: the account's SIP trunks */
+                                sip_trunk_count?: number;
+                            };
+                            links: {
+                                /** @description The resource's URL */
+                                self: string;
+                            };
+                        }[];
+                        links: {
+                            prev: string | null;
+                            next: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description A bad query parameter (source.parameter), malformed JSON or a document that is not JSON:API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Missing or wrong Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Only operator accounts may read this (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Rate limit exceeded; see the X-RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Internal server error; the request is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+        };
+    };
+    listEdges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every edge this API process knows (registered or configured), by RPC URL */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": {
+                        data: {
+                            /** @description The edge's JSON-RPC URL (what it registers under) */
+                            id: string;
+                            /** @enum {string} */
+                            type: "edge";
+                            attributes: {
+                                /** @description in_sync, syncing, degraded (an update failed; retried), down (heartbeat stopped) or unknown (registered a moment ago) */
+                                state: string;
+                                rpc_url: string;
+                                sip_address: string | null;
+                                region: string | null;
+                                version: string | null;
+                                started_at: string | null;
+                                last_seen_at: string | null;
+                                /** @description Listed in TRUNKLINE_EDGE_RPC_URLS */
+                                configured: boolean;
+                                /** @description Updates to it that failed, since this API process started */
+                                failed_updates: number;
+                                last_error: string | null;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description A bad query parameter (source.parameter), malformed JSON or a document that is not JSON:API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Missing or wrong Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Only operator accounts may read this (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Rate limit exceeded; see the X-RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Internal server error; the request is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+        };
+    };
+    listMediaRelays: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every registered media relay, by ng address */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": {
+                        data: {
+                            /** @description The relay's ng address (what it registers under) */
+                            id: string;
+                            /** @enum {string} */
+                            type: "media_relay";
+                            attributes: {
+                                /** @description up, down (does not answer ng, or heartbeat stopped) or stopped */
+                                state: string;
+                                /** @description ip:port of its control protocol */
+                                ng_address: string;
+                                /** @description The address RTP is relayed on (the advertised one behind NAT) */
+                                media_address: string;
+                                /** @description Sessions it holds now; null when it did not answer */
+                                sessions: number | null;
+                                /** @description Its last heartbeat, ISO 8601 UTC */
+                                last_seen_at: string;
+                                last_error: string | null;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description A bad query parameter (source.parameter), malformed JSON or a document that is not JSON:API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Missing or wrong Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Only operator accounts may read this (code forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

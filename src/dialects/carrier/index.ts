@@ -7,6 +7,7 @@ import { carrierFailureFor, unsupportedMediaType } from "./errors.js";
 import { isJsonApi, parseAccept, parseMediaRange, unsupportedParams } from "./mediaType.js";
 import { BadDocumentError } from "./parse.js";
 import { registerPhoneCallRoutes } from "./routes/phoneCalls.js";
+import { registerPlatformRoutes } from "./routes/platform.js";
 import { registerSipTrunkRoutes } from "./routes/sipTrunks.js";
 
 const JSON_TYPES = new Set(["application/vnd.api+json", "application/json"]);
@@ -58,4 +59,5 @@ export async function registerCarrier(app: FastifyInstance, deps: AppDeps): Prom
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, "not_found", "Not Found", `No such endpoint: ${req.method} ${req.url.split("?")[0]}`));
   registerSipTrunkRoutes(app, deps);
   registerPhoneCallRoutes(app, deps);
+  registerPlatformRoutes(app, deps);
 }

@@ -6,6 +6,7 @@ import { exotelAuth } from "./auth.js";
 import { requireJsonBody } from "./contentType.js";
 import { errorData, sendError } from "./envelope.js";
 import { exotelErrorForUnknown } from "./errors.js";
+import { registerCheckRoutes } from "./routes/check.js";
 import { registerCredentialRoutes } from "./routes/credentials.js";
 import { registerDestinationRoutes } from "./routes/destinationUris.js";
 import { registerPhoneNumberRoutes } from "./routes/phoneNumbers.js";
@@ -35,4 +36,5 @@ export async function registerExotel(app: FastifyInstance, deps: AppDeps): Promi
   registerCredentialRoutes(app, deps);
   registerSettingRoutes(app, deps);
   registerTrunkMapRoutes(app, deps);
+  registerCheckRoutes(app, deps);
 }

@@ -160,7 +160,8 @@ export function exotelErrorResponses(method: string): Record<string, TSchema> {
   return {
     400: error("Invalid request: a bad or missing parameter (1000, 1001), invalid JSON (1007)"),
     401: error("Authorization failed (1010): missing or wrong api_key:api_token"),
-    403: error("Access denied (1011): the account in the path is not the caller's"),
+    403: error("Access denied (1011): the account in the path is not the caller's (and the caller is no operator)"),
+    404: error("Resource not found (1003): an operator named an account that does not exist (routes add their own)"),
     ...(method === "GET" ? {} : { 413: error("The body exceeds the size limit (1000)") }),
     415: error("A body that is not application/json (1000)"),
     429: error("Rate limit exceeded (1030); see the X-RateLimit-* headers"),

@@ -9,6 +9,7 @@ import * as m005 from "./005_calls.js";
 import * as m006 from "./006_call_indexes.js";
 import * as m007 from "./007_media_relays.js";
 import * as m008 from "./008_call_media.js";
+import * as m009 from "./009_operators.js";
 
 export interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -24,6 +25,7 @@ export const migrations: Record<string, EngineMigration> = {
   "006_call_indexes": m006,
   "007_media_relays": m007,
   "008_call_media": m008,
+  "009_operators": m009,
 };
 
 /**

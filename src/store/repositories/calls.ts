@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder } from "kysely";
-import type { CallFilter, CallListQuery, CallPosition } from "../../domain/calls.js";
+import type { CallFilter, CallListQuery, CallPosition, CallStatsQuery } from "../../domain/calls.js";
 import type { Engine } from "../engine.js";
 import type { Executor } from "../executor.js";
 import type { CallHopRow, CallRow, Database } from "../schema.js";
@@ -87,6 +87,37 @@ export const callsRepo = {
     if (cursor) q = beyond(q, op, cursor);
     // Ordered as the index is (account first) so that the index alone yields the order.
     return q.orderBy("c.account_sid", dir).orderBy("c.started_at", dir).orderBy("c.id", dir).limit(query.limit + 1).execute();
+  },
+
+  /**
+   * Calls and answered calls per bucket of `[from, to)`, only the buckets that have calls, in
+   * bucket order: one query walking the (account_sid, started_at, id) index over the range. The
+   * bucket is whole seconds since `from` divided by the bucket size (integer on both engines).
+   */
+  async stats(db: Executor, engine: Engine, accountSid: string, query: CallStatsQuery): Promise<{ bucket: number; calls: number; answered: number }[]> {
+    const fromEpoch = Math.floor(Date.parse(query.from) / 1000);
+    const bucket =
+      engine === "postgres"
+        ? sql<number>`floor((extract(epoch from cast(c.started_at as timestamptz)) - ${fromEpoch}) / ${query.bucketSeconds})::int`
+        : sql<number>`(cast(strftime('%s', c.started_at) as integer) - ${fromEpoch}) / ${query.bucketSeconds}`;
+    let q = db
+      .selectFrom("calls as c")
+      .select(bucket.as("bucket"))
+      .select((eb) => [eb.fn.countAll<number | string>().as("calls"), eb.fn.sum<number | string>(sql`case when c.status = 'completed' then 1 else 0 end`).as("answered")])
+      .where("c.account_sid", "=", accountSid)
+      .where("c.started_at", ">=", query.from)
+      .where("c.started_at", "<", query.to);
+    if (query.trunk) {
+      const trunk = query.trunk;
+      // The account's own trunk only: another account's trunk id matches nothing.
+      const ids = (eb: ExpressionBuilder<Database, "calls">) => {
+        const base = eb.selectFrom("trunks").select("trunks.id").where("trunks.account_sid", "=", accountSid);
+        return "sid" in trunk ? base.where("trunks.sid", "=", trunk.sid) : base.where("trunks.uuid", "=", trunk.uuid);
+      };
+      q = q.where((eb) => eb.or([eb("c.trunk_in_id", "in", ids(eb as never)), eb("c.trunk_out_id", "in", ids(eb as never))]));
+    }
+    const rows = await q.groupBy(sql`1`).orderBy(sql`1`).execute();
+    return rows.map((r) => ({ bucket: Number(r.bucket), calls: Number(r.calls), answered: Number(r.answered) }));
   },
 
   /** The hops of many calls in one query, in hop order. */

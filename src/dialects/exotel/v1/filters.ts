@@ -32,7 +32,7 @@ const DIRECTIONS: ReadonlyMap<string, CallDirection[]> = new Map([
 const TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 
 /** `YYYY-MM-DD HH:mm:ss` (UTC) → ISO, or undefined when it is no such time. */
-function parseTime(text: string): string | undefined {
+export function parseTime(text: string): string | undefined {
   if (!TIME.test(text)) return undefined;
   const iso = `${text.slice(0, 10)}T${text.slice(11)}Z`;
   const d = new Date(iso);

@@ -5,6 +5,7 @@ import { requestHasNul } from "../../../http/nulText.js";
 import { exotelAuth } from "../auth.js";
 import { registerCallRoutes } from "./calls.js";
 import { restExceptionFor, sendRestException } from "./errors.js";
+import { registerCallStatsRoutes } from "./stats.js";
 
 /**
  * Exotel's v1 Call Details under /v1: the v2 dialect's Basic auth, rate limit and account check
@@ -23,4 +24,5 @@ export async function registerExotelV1(app: FastifyInstance, deps: AppDeps): Pro
   });
   app.setNotFoundHandler((req, reply) => sendRestException(reply, 404, `No such endpoint: ${req.method} ${req.url.split("?")[0]}`));
   registerCallRoutes(app, deps);
+  registerCallStatsRoutes(app, deps);
 }

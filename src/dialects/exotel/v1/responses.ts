@@ -84,7 +84,8 @@ export function v1ErrorResponses(): Record<string, TSchema> {
   return {
     400: error("A malformed filter or cursor (the message names the parameter)"),
     401: error("Missing or wrong api_key:api_token"),
-    403: error("The account in the path is not the caller's"),
+    403: error("The account in the path is not the caller's (and the caller is no operator)"),
+    404: error("An operator named an account that does not exist (routes add their own)"),
     429: error("Rate limit exceeded (shared with the v2 API)"),
     500: error("Internal server error; the request is logged"),
   };
