@@ -1,4 +1,5 @@
 import { stderrLog, type ComponentLog } from "../log.js";
+import { Buckets, SYNC_BUCKETS } from "../metrics/histogram.js";
 import type { Change, ChangeFeed } from "../services/changeFeed.js";
 import type { Store } from "../store/db.js";
 import { edgeBans } from "./bans.js";
@@ -52,6 +53,17 @@ export interface EdgeSyncStatus {
   heartbeatAt?: string;
   heartbeatAgeSeconds?: number;
   lastError?: string;
+  /** Updates sent to it (/metrics). */
+  sync: EdgeSyncStats;
+}
+
+/** Each full reload or set of key updates sent to an edge, counted and timed (/metrics). */
+export interface EdgeSyncStats {
+  ok: { full: number; update: number };
+  failed: { full: number; update: number };
+  seconds: { full: Buckets; update: Buckets };
+  /** When the last one succeeded (ms since the epoch). */
+  lastSuccessAt: number | undefined;
 }
 
 /** What a set of changes requires of the edges. */
@@ -74,8 +86,10 @@ interface Edge {
   unreachable: boolean;
   failedUpdates: number;
   lastError: string | undefined;
+  sync: EdgeSyncStats;
 }
 
+const newSyncStats = (): EdgeSyncStats => ({ ok: { full: 0, update: 0 }, failed: { full: 0, update: 0 }, seconds: { full: new Buckets(SYNC_BUCKETS), update: new Buckets(SYNC_BUCKETS) }, lastSuccessAt: undefined });
 const emptyPending = (): Pending => ({ numbers: new Set(), trunks: new Set(), routes: new Set(), permissions: false, dispatcher: false });
 /** Registered, heartbeat stopped, and not in the override list: left alone until it beats again. */
 const isDown = (e: Edge) => e.registration !== undefined && !e.registration.live;
@@ -134,7 +148,7 @@ export class EdgeReloader {
   }
 
   private newEdge(url: string, configured: boolean): Edge {
-    return { rpc: new EdgeRpc(url), configured, registration: undefined, dirty: true, upSince: undefined, reachable: undefined, failures: 0, retryTimer: undefined, unreachable: false, failedUpdates: 0, lastError: undefined };
+    return { rpc: new EdgeRpc(url), configured, registration: undefined, dirty: true, upSince: undefined, reachable: undefined, failures: 0, retryTimer: undefined, unreachable: false, failedUpdates: 0, lastError: undefined, sync: newSyncStats() };
   }
 
   /** The server hands over its own logger once it has one. */
@@ -156,6 +170,7 @@ export class EdgeReloader {
         up: r ? r.live : e.reachable === true,
         failedUpdates: e.failedUpdates,
         configured: e.configured,
+        sync: e.sync,
         ...(r ? { region: r.region, sipAddress: r.sipAddress, heartbeatAt: r.heartbeatAt, heartbeatAgeSeconds: r.ageSeconds } : {}),
         ...(e.dirty && e.lastError ? { lastError: e.lastError } : {}),
       };
@@ -364,6 +379,10 @@ export class EdgeReloader {
   }
 
   private async update(edge: Edge, batch: Pending, ops: Record<HtableName, HtableOps> | undefined): Promise<void> {
+    const kind = edge.dirty ? "full" : "update";
+    // A clean edge is passed every batch, also one that only another edge's reload needed: not a sync.
+    const idle = kind === "update" && (!ops || HTABLE_NAMES.every((n) => ops[n].sets.length + ops[n].deletes.length === 0)) && !batch.permissions && !batch.dispatcher;
+    const started = performance.now();
     try {
       if (edge.dirty) {
         await this.fullReload(edge);
@@ -373,7 +392,14 @@ export class EdgeReloader {
       }
       edge.failures = 0;
       edge.reachable = true;
+      if (!idle) {
+        edge.sync.ok[kind]++;
+        edge.sync.seconds[kind].observe((performance.now() - started) / 1000);
+        edge.sync.lastSuccessAt = Date.now();
+      }
     } catch (error) {
+      edge.sync.failed[kind]++;
+      edge.sync.seconds[kind].observe((performance.now() - started) / 1000);
       edge.dirty = true;
       edge.failures++;
       edge.failedUpdates++;

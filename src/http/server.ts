@@ -53,18 +53,26 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
     reply.header("x-request-id", req.id);
     done();
   });
-  if (logger) {
-    app.addHook("onResponse", (req, reply, done) => {
-      req.log.info({ req, res: reply, responseTime: reply.elapsedTime }, "request completed");
-      done();
-    });
-  }
+  // One onResponse hook for metrics and the access log: each hook is a step of Fastify's runner.
+  const observe = registerMetrics(app, deps);
+  app.addHook(
+    "onResponse",
+    logger
+      ? (req, reply, done) => {
+          observe(req, reply);
+          req.log.info({ req, res: reply, responseTime: reply.elapsedTime }, "request completed");
+          done();
+        }
+      : (req, reply, done) => {
+          observe(req, reply);
+          done();
+        },
+  );
   registerJsonParsers(app);
   await registerOpenApi(app, deps.config);
   await registerDocs(app);
   if (deps.config.consoleDir) await registerConsole(app, deps.config.consoleDir);
   registerHealth(app, deps);
-  registerMetrics(app, deps);
   if (logger && deps.limiter instanceof RedisRateLimiter) deps.limiter.setLogger(app.log.child({ component: "rate_limiter" }));
   if (logger) deps.edge?.setLogger(app.log.child({ component: "edge_reloader" }));
   if (logger) deps.media?.setLogger(app.log.child({ component: "media_status" }));

@@ -4,6 +4,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type Migration, type SqliteDatabase, type SqliteStatement } from "kysely";
 import pg from "pg";
 import type { Engine } from "./engine.js";
+import { QueryClock } from "./executor.js";
 import { migrations, repeatable } from "./migrations/index.js";
 import { namedStatementPool } from "./pgNamed.js";
 import type { Database } from "./schema.js";
@@ -17,6 +18,8 @@ export interface Store {
   pgSchema?: string;
   /** SQLite: the one connection, for the per-request `pragma data_version` (accountChanges.ts). */
   sqlite?: SQLite.Database;
+  /** Times every statement (/metrics observes it). */
+  queries: QueryClock;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export function isPostgresUrl(url: string): boolean {
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export function openStore(options: StoreOptions): Store {
+  const queries = new QueryClock();
   if (isPostgresUrl(options.databaseUrl)) {
     const schema = options.pgSchema?.replace(/[^A-Za-z0-9_]/g, "");
     const pool = new pg.Pool({
@@ -44,8 +48,8 @@ export function openStore(options: StoreOptions): Store {
       // Set per connection at startup, so no query can run before it.
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) });
-    return { db, engine: "postgres", location: options.databaseUrl, pgSchema: schema || "public", close: () => db.destroy() };
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }), log: queries.log });
+    return { db, engine: "postgres", location: options.databaseUrl, pgSchema: schema || "public", queries, close: () => db.destroy() };
   }
   const file = options.databaseUrl.replace(/^sqlite:(\/\/)?/, "");
   if (file !== ":memory:") createPrivately(file);
@@ -54,8 +58,8 @@ export function openStore(options: StoreOptions): Store {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
-  const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, engine: "sqlite", location: file, sqlite, close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: withStatementCache(sqlite) }), log: queries.log });
+  return { db, engine: "sqlite", location: file, sqlite, queries, close: () => db.destroy() };
 }
 
 /**
