@@ -37,6 +37,10 @@ export interface EdgeOptions {
   maxMessageBytes: number;
   /** false: the edge keeps its call bookkeeping but writes no record (bench:edge's baseline only; default true). */
   recordCalls?: boolean;
+  /** Call records are queued in shared memory and written every this many ms (TRUNKLINE_CALL_RECORD_FLUSH_MS, default 100; docs/calls.md). */
+  recordFlushMs: number;
+  /** Records the queue holds at most while the store cannot be written; more are dropped and counted (TRUNKLINE_CALL_RECORD_QUEUE_MAX, default 20,000). */
+  recordQueueMax: number;
   /** Destination health: SIP OPTIONS probes (docs/edge.md, "Destination health"). */
   probe: EdgeProbeOptions;
   /** Media anchoring through rtpengine (docs/media.md); undefined: signalling only, SDP untouched. */
@@ -206,7 +210,8 @@ export function kamailioModulePath(env: NodeJS.ProcessEnv = process.env): string
  * TRUNKLINE_EDGE_TLS_CA (default Debian's CA bundle); TRUNKLINE_EDGE_ADVERTISE (host[:port]
  * behind NAT); the scanner guard's TRUNKLINE_EDGE_BAN_AFTER (5), _BAN_WINDOW (60 s),
  * _BAN_SECONDS (900) and TRUNKLINE_EDGE_PIKE_DENSITY (30) / _PIKE_UNIT (2 s); destination
- * probing's TRUNKLINE_EDGE_PROBE_INTERVAL (10 s, 0 = off), _PROBE_DOWN_AFTER (3), _PROBE_UP_AFTER (2).
+ * probing's TRUNKLINE_EDGE_PROBE_INTERVAL (10 s, 0 = off), _PROBE_DOWN_AFTER (3), _PROBE_UP_AFTER (2);
+ * call recording's TRUNKLINE_CALL_RECORD_FLUSH_MS (100) and TRUNKLINE_CALL_RECORD_QUEUE_MAX (20,000).
  */
 export function edgeOptions(config: Config, env: NodeJS.ProcessEnv = process.env): EdgeOptions {
   const [sipAddress, sipPort] = hostPort(env.TRUNKLINE_EDGE_LISTEN || "127.0.0.1:5060", "TRUNKLINE_EDGE_LISTEN");
@@ -233,6 +238,8 @@ export function edgeOptions(config: Config, env: NodeJS.ProcessEnv = process.env
     maxMessageBytes: 32768,
     probe: probeOptions(env),
     media: mediaOptions(env),
+    recordFlushMs: count(env, "TRUNKLINE_CALL_RECORD_FLUSH_MS", 100),
+    recordQueueMax: count(env, "TRUNKLINE_CALL_RECORD_QUEUE_MAX", 20000),
   };
 }
 

@@ -17,19 +17,46 @@ export function kamailioDbUrl(databaseUrl: string): string {
 }
 
 /**
- * The body of route[REC_WRITE]: the INSERT in $var(q), synchronous. The record connection is set
- * up once per Kamailio process ($var keeps its value across messages in one process), not before
- * every INSERT — per call it cost more than the INSERT (bench:edge, docs/calls.md). SQLite: a busy
- * timeout (db_sqlite sets none, so an INSERT while the API writes would fail at once instead of
- * waiting its turn) and synchronous=NORMAL, as the API's own connection: in WAL mode no fsync per
- * record; a crash of Kamailio or the API loses nothing written, an OS crash may lose the last
- * commits. PostgreSQL: synchronous_commit=off for this connection only: a PostgreSQL crash may
- * lose the last ~0.6 s of records (3 × wal_writer_delay), a Kamailio crash nothing.
+ * The body of route[REC_CONNECT]: the record connection of a Kamailio process (the flush timer's,
+ * and a worker's when it writes a record itself) is set up once ($var keeps its value across
+ * messages in one process), not before every statement — per call that cost more than the INSERT
+ * (bench:edge, docs/calls.md). SQLite: a busy timeout (db_sqlite sets none, so a write while the
+ * API writes would fail at once instead of waiting its turn) and synchronous=NORMAL, as the API's
+ * own connection: in WAL mode no fsync per commit; a crash of Kamailio or the API loses nothing
+ * written, an OS crash may lose the last commits. PostgreSQL: synchronous_commit=off for this
+ * connection only: a PostgreSQL crash may lose the last ~0.6 s of records (3 × wal_writer_delay).
  */
-function recordWrite(options: EdgeOptions): string {
+function recordConnect(options: EdgeOptions): string {
   const setup = isPostgresUrl(options.databaseUrl) ? ["SET synchronous_commit = off"] : ["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"];
-  const once = `\tif ($var(rec_ready) != 1) {\n${setup.map((q) => `\t\tsql_query("rec", "${q}");\n`).join("")}\t\t$var(rec_ready) = 1;\n\t}\n`;
-  return `${once}\tif (!sql_query("rec", "$var(q)")) xlog("L_ERR", "trunkline-edge: call record $var(sid) not written\\n");`;
+  return `\tif ($var(rec_ready) == 1) return;\n${setup.map((q) => `\tsql_query("rec", "${q}");\n`).join("")}\t$var(rec_ready) = 1;`;
+}
+
+/**
+ * Batching of call records (route[REC_FLUSH]): a statement takes at most this many queue items and
+ * about this many bytes of rows (a record is ~0.5 KB; pv_buffer_size in the template is 64 KB),
+ * and a timer tick at most REC_STATEMENTS statements; the rest waits for the next tick.
+ */
+const REC_BATCH_ITEMS = 64;
+const REC_BATCH_BYTES = 32000;
+const REC_STATEMENTS = 16;
+
+/** The placeholders of call recording (docs/calls.md, "When a record is written"). */
+function recordValues(options: EdgeOptions): Record<string, string> {
+  const pg = isPostgresUrl(options.databaseUrl);
+  return {
+    CALL_COLUMNS: CALL_COLUMNS.join(", "),
+    HOP_COLUMNS: HOP_COLUMNS.join(", "),
+    REC_OFF: options.recordCalls === false ? "\t# Call records off (a benchmark's baseline).\n\treturn;" : "",
+    REC_CONNECT: recordConnect(options),
+    // IMMEDIATE: SQLite takes the write lock at BEGIN, waiting out the busy timeout there.
+    REC_BEGIN: pg ? "BEGIN" : "BEGIN IMMEDIATE",
+    REC_FLUSH_US: String(options.recordFlushMs * 1000),
+    REC_RETRY_TICKS: String(Math.max(1, Math.round(1000 / options.recordFlushMs))),
+    REC_QUEUE_MAX: String(options.recordQueueMax),
+    REC_BATCH_ITEMS: String(REC_BATCH_ITEMS),
+    REC_BATCH_BYTES: String(REC_BATCH_BYTES),
+    REC_STATEMENTS: String(REC_STATEMENTS),
+  };
 }
 
 /** Config-file strings are double-quoted; nothing rendered may break out of them. */
@@ -115,9 +142,7 @@ export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPL
     MAX_MESSAGE: String(options.maxMessageBytes),
     // Call records (docs/calls.md): the edge's id in them is its SIP address as registered.
     EDGE_ID: quoted(edgeSipAddress(options), "edge SIP address").replace(/'/g, ""),
-    CALL_COLUMNS: CALL_COLUMNS.join(", "),
-    HOP_COLUMNS: HOP_COLUMNS.join(", "),
-    REC_WRITE: options.recordCalls === false ? "\t# Call records off (a benchmark's baseline).\n\treturn;" : recordWrite(options),
+    ...recordValues(options),
     PROBE_INTERVAL: String(options.probe.intervalSeconds),
     PROBE_DOWN_AFTER: String(options.probe.downAfter),
     PROBE_UP_AFTER: String(options.probe.upAfter),

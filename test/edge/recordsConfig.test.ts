@@ -35,20 +35,34 @@ describe("call records in the edge's config", () => {
   it("writes through sqlops on the store's own URL, the connection set up once per process (SQLite: busy timeout, synchronous NORMAL)", () => {
     const sqlite = renderConfig(options());
     assert.match(sqlite, /^modparam\("sqlops", "sqlcon", "rec=>sqlite:\/\/\/.+"\)$/m);
-    const once = (queries: string[]) =>
-      `\tif ($var(rec_ready) != 1) {\n${queries.map((q) => `\t\tsql_query("rec", "${q}");\n`).join("")}\t\t$var(rec_ready) = 1;\n\t}\n\tif (!sql_query("rec", "$var(q)"))`;
-    assert.ok(sqlite.includes(once(["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"])), "SQLite: pragmas once per process, then the INSERT");
+    const once = (queries: string[]) => `route[REC_CONNECT] {\n\tif ($var(rec_ready) == 1) return;\n${queries.map((q) => `\tsql_query("rec", "${q}");\n`).join("")}\t$var(rec_ready) = 1;\n}`;
+    assert.ok(sqlite.includes(once(["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"])), "SQLite: pragmas once per process");
     assert.equal(sqlite.match(/PRAGMA busy_timeout/g)?.length, 1);
+    assert.match(sqlite, /sql_query\("rec", "BEGIN IMMEDIATE"\)/);
     const pg = renderConfig(edgeOptions(loadConfig({ DATABASE_URL: "postgres://u@127.0.0.1:5432/test" }), {}));
     assert.match(pg, /^modparam\("sqlops", "sqlcon", "rec=>postgres:\/\/u@127\.0\.0\.1:5432\/test"\)$/m);
     assert.doesNotMatch(pg, /busy_timeout/);
     assert.ok(pg.includes(once(["SET synchronous_commit = off"])), "PostgreSQL: no WAL flush per record, set once per process");
-    assert.match(pg, /^\tif \(!sql_query\("rec", "\$var\(q\)"\)\) xlog\("L_ERR", "trunkline-edge: call record \$var\(sid\) not written\\n"\);$/m);
+    assert.match(pg, /sql_query\("rec", "BEGIN"\)/);
   });
 
-  it("recordCalls false (bench:edge's baseline) keeps the bookkeeping and writes nothing", () => {
+  it("records are queued in shared memory and written by a timer every TRUNKLINE_CALL_RECORD_FLUSH_MS, the queue bounded by TRUNKLINE_CALL_RECORD_QUEUE_MAX", () => {
+    const cfg = renderConfig(options());
+    assert.match(cfg, /^modparam\("rtimer", "timer", "name=rec;interval=100000u;mode=1;"\)$/m);
+    assert.match(cfg, /^modparam\("rtimer", "exec", "timer=rec;route=REC_FLUSH"\)$/m);
+    assert.match(cfg, /if \(\$stat\(records_queued\) >= 20000\) \{/);
+    assert.match(cfg, /^\t\$var\(rec_wait\) = 10;$/m, "after a failed write, about a second");
+    const tuned = renderConfig(options({ TRUNKLINE_CALL_RECORD_FLUSH_MS: "250", TRUNKLINE_CALL_RECORD_QUEUE_MAX: "500" }));
+    assert.match(tuned, /interval=250000u;/);
+    assert.match(tuned, /if \(\$stat\(records_queued\) >= 500\) \{/);
+    assert.match(tuned, /^\t\$var\(rec_wait\) = 4;$/m);
+    assert.throws(() => options({ TRUNKLINE_CALL_RECORD_FLUSH_MS: "0" }), /TRUNKLINE_CALL_RECORD_FLUSH_MS must be a positive whole number/);
+    assert.throws(() => options({ TRUNKLINE_CALL_RECORD_QUEUE_MAX: "many" }), /TRUNKLINE_CALL_RECORD_QUEUE_MAX must be a positive whole number/);
+  });
+
+  it("recordCalls false (bench:edge's baseline) keeps the bookkeeping and queues nothing", () => {
     const off = renderConfig({ ...options(), recordCalls: false });
-    assert.doesNotMatch(off, /sql_query/);
-    assert.match(off, /^route\[REC_WRITE\] \{\n\t# Call records off \(a benchmark's baseline\)\.\n\treturn;\n\}$/m);
+    assert.match(off, /^route\[REC_QUEUE\] \{\n\t# Call records off \(a benchmark's baseline\)\.\n\treturn;\n/m);
+    assert.doesNotMatch(renderConfig(options()), /Call records off/);
   });
 });
