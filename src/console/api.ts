@@ -8,7 +8,9 @@ import {
 } from "../../packages/client/src/index.js";
 import { accountSid, type Session, type SessionAccount } from "./session.js";
 
-export { data } from "../../packages/client/src/index.js";
+import { data } from "../../packages/client/src/index.js";
+
+export { data };
 
 /** The Exotel v2/v1 client for the session (Basic key:token). */
 export function exotel(session: Pick<Session, "baseUrl" | "apiKey" | "apiToken">) {
@@ -31,6 +33,7 @@ export function errorText(e: unknown): string {
   if (e instanceof ExotelV1ApiError) return withId(e.body.RestException?.Message ?? e.message, e.requestId);
   if (e instanceof CarrierApiError) return withId(e.errors?.map((x) => x.detail ?? x.title).join("; ") || e.message, e.requestId);
   if (e instanceof TrunklineApiError) return withId(e.message, e.requestId);
+  if (e instanceof BatchItemError) return e.message;
   if (e instanceof TypeError) return "The server could not be reached";
   return e instanceof Error ? e.message : String(e);
 }
@@ -50,9 +53,10 @@ function mentions(text: string, field: string): number {
  * An Exotel error description mapped to the field it names (of `fields`, the form's): the v2
  * body has no field pointer, but every validation message names its field first. Carrier errors
  * name it in `source.pointer` (`/data/attributes/name`) or `source.parameter`. Anything not
- * attributed goes under "" (the form's own notice).
+ * attributed goes under "" (the form's own notice), except a conflict (409), which goes under
+ * `fallback` (the form's identifying field: "Trunk with name 'x' already exists" is the name's).
  */
-export function fieldErrors(e: unknown, fields: readonly string[]): Record<string, string> {
+export function fieldErrors(e: unknown, fields: readonly string[], fallback = ""): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (field: string, text: string) => {
     out[field] = out[field] ? `${out[field]}; ${text}` : text;
@@ -65,9 +69,10 @@ export function fieldErrors(e: unknown, fields: readonly string[]): Record<strin
     }
     return out;
   }
+  if (e instanceof BatchItemError) return { [attribute(e.message, fields) || fallback]: e.message };
   if (e instanceof ExotelApiError && e.status < 500) {
     const text = e.body.response?.error_data?.description ?? e.message;
-    return { [attribute(text, fields)]: text };
+    return { [attribute(text, fields) || (e.status === 409 ? fallback : "")]: text };
   }
   return { "": errorText(e) };
 }
@@ -91,32 +96,29 @@ export interface BatchItem {
   data?: unknown;
 }
 
-/** The first failed item's description, or null when every item succeeded. */
-export function batchError(items: readonly BatchItem[] | BatchItem | undefined | null): string | null {
+/** A failed item of an Exotel batch write (answered 207): its description. */
+export class BatchItemError extends Error {}
+
+/** Throws the first failed item's description as a BatchItemError (forms show it by its field). */
+export function checkItems(items: readonly BatchItem[] | BatchItem | undefined | null): void {
   const list = Array.isArray(items) ? items : items ? [items as BatchItem] : [];
   const failed = list.find((i) => i.status === "failure");
-  return failed ? (failed.error_data?.description ?? "The request failed") : null;
+  if (failed) throw new BatchItemError(failed.error_data?.description ?? "The request failed");
 }
 
-// ---- endpoints added in issue 15 (H4); typed here until packages/client is regenerated ----
-
-interface AccountResource {
-  id: string;
-  type: "account";
-  attributes: { name: string; operator: boolean; created_at: string; sip_trunk_count?: number };
-}
+// ---- the console's account endpoints (carrier extensions, docs/operators.md) ----
 
 /** GET /carrier/v1/account: whose token this is. */
 export async function ownAccount(session: Pick<Session, "baseUrl" | "apiToken">): Promise<SessionAccount> {
-  const doc = (await carrierGet(session, "/carrier/v1/account")) as { data: AccountResource };
+  const doc = await data(carrier(session).GET("/carrier/v1/account"));
   return { sid: doc.data.id, name: doc.data.attributes.name, operator: doc.data.attributes.operator };
 }
 
 /** GET /carrier/v1/accounts (operators): one cursor page. */
-export async function listAccounts(session: Session, after?: string, size = 50): Promise<{ items: AccountResource[]; next: string | null }> {
-  const q = new URLSearchParams({ "page[size]": String(size), ...(after ? { "page[after]": after } : {}) });
-  const doc = (await carrierGet(session, `/carrier/v1/accounts?${q}`)) as { data: AccountResource[]; links?: { next?: string | null } };
-  return { items: doc.data, next: afterCursor(doc.links?.next) };
+export async function listAccounts(session: Session, after?: string, size = 50) {
+  const query = { "page[size]": String(size), ...(after ? { "page[after]": after } : {}) };
+  const doc = await data(carrier(session).GET("/carrier/v1/accounts", { params: { query } }));
+  return { items: doc.data, next: afterCursor(doc.links.next) };
 }
 
 /** `page[after]` of a JSON:API `links.next` URL. */
@@ -124,6 +126,8 @@ export function afterCursor(next: string | null | undefined): string | null {
   if (!next) return null;
   return new URL(next, "http://x").searchParams.get("page[after]");
 }
+
+// Untyped requests (kept for pages written before the client was regenerated; prefer exotel()/carrier()).
 
 /** A carrier GET outside the generated client's paths, failing with the same typed error. */
 export async function carrierGet(session: Pick<Session, "baseUrl" | "apiToken">, path: string): Promise<unknown> {
