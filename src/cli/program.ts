@@ -121,10 +121,21 @@ export function buildProgram(done: (outcome: Outcome) => void): Command {
     .command("create")
     .description("create an account; prints its API key and token")
     .requiredOption("--sid <sid>", "account sid")
+    .option("--name <name>", "display name (default: the sid)")
+    .option("--operator", "an operator account: may act on every account (docs/operators.md)")
     .option("--api-key <key>", "API key to use (default: random)")
     .option("--api-token <token>", "API token to use (default: random)")
     .option("--json", "print JSON")
-    .action(act(async (opts: { sid: string; apiKey?: string; apiToken?: string; json?: boolean }) => (await import("./commands/accounts.js")).createAccount(opts, config())));
+    .action(act(async (opts: { sid: string; name?: string; operator?: boolean; apiKey?: string; apiToken?: string; json?: boolean }) => (await import("./commands/accounts.js")).createAccount(opts, config())));
+  accounts
+    .command("update")
+    .description("rename an account, or make it an operator (or no longer one)")
+    .requiredOption("--sid <sid>", "account sid")
+    .option("--name <name>", "display name")
+    .option("--operator", "make it an operator account")
+    .option("--no-operator", "make it an ordinary account")
+    .option("--json", "print JSON")
+    .action(act(async (opts: { sid: string; name?: string; operator?: boolean; json?: boolean }) => (await import("./commands/accounts.js")).updateAccount(opts, config())));
   accounts
     .command("list")
     .description("list accounts and their API keys")

@@ -16,11 +16,6 @@ const SECRET = /^[\x21-\x7e]{8,128}$/;
 /** Printable text, no control characters (and so no NUL, which PostgreSQL text refuses). */
 const NAME = /^[^\p{Cc}]{1,100}$/u;
 
-/** "Acme Telecom Ltd." → "acme_telecom_ltd": a sid made from a name when none is given. */
-function sidFromName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 64);
-}
-
 /** An account as the operator listing shows it. */
 export type AccountWithCounts = Account & { sipTrunkCount: number };
 
@@ -58,10 +53,9 @@ export class AccountService {
     this.authCache.forget(sid);
   }
 
-  async create(input: { sid?: string; name?: string; operator?: boolean; apiKey?: string; apiToken?: string }): Promise<IssuedAccount> {
+  async create(input: { sid: string; name?: string; operator?: boolean; apiKey?: string; apiToken?: string }): Promise<IssuedAccount> {
+    const sid = input.sid;
     if (input.name !== undefined && !NAME.test(input.name)) throw ValidationError.of("name", "name must be 1 to 100 printable characters");
-    const sid = input.sid ?? (input.name !== undefined ? sidFromName(input.name) : undefined);
-    if (sid === undefined) throw ValidationError.of("sid", "an account needs a sid (or a name to make one from)");
     if (!SID.test(sid)) throw ValidationError.of("sid", "sid must be 1 to 64 letters, digits, '_' or '-'");
     if (input.apiKey !== undefined && !SECRET.test(input.apiKey)) throw ValidationError.of("api_key", "api key must be 8 to 128 printable characters");
     if (input.apiToken !== undefined && !SECRET.test(input.apiToken)) throw ValidationError.of("api_token", "api token must be 8 to 128 printable characters");

@@ -13,10 +13,22 @@ async function withRuntime(config: Config, fn: (runtime: Runtime) => Promise<num
   }
 }
 
-export function createAccount(opts: { sid: string; apiKey?: string; apiToken?: string; json?: boolean }, config: Config): Promise<number> {
+export function createAccount(opts: { sid: string; name?: string; operator?: boolean; apiKey?: string; apiToken?: string; json?: boolean }, config: Config): Promise<number> {
   return withRuntime(config, async (runtime) => {
-    const issued = await runtime.services.accounts.create({ sid: opts.sid, apiKey: opts.apiKey, apiToken: opts.apiToken });
-    print(opts.json, { sid: issued.account.sid, api_key: issued.apiKey, api_token: issued.apiToken });
+    const issued = await runtime.services.accounts.create({ sid: opts.sid, name: opts.name, operator: opts.operator === true, apiKey: opts.apiKey, apiToken: opts.apiToken });
+    const a = issued.account;
+    print(opts.json, { sid: a.sid, name: a.name ?? a.sid, ...(a.operator ? { operator: "yes" } : {}), api_key: issued.apiKey, api_token: issued.apiToken });
+    return 0;
+  });
+}
+
+/** `accounts update --sid S [--name N] [--operator | --no-operator]`; running servers see it on the next request. */
+export function updateAccount(opts: { sid: string; name?: string; operator?: boolean; json?: boolean }, config: Config): Promise<number> {
+  if (opts.name === undefined && opts.operator === undefined) throw new Error("nothing to change: give --name, --operator or --no-operator");
+  return withRuntime(config, async (runtime) => {
+    const a = await runtime.services.accounts.update(opts.sid, { ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.operator !== undefined ? { operator: opts.operator } : {}) });
+    if (opts.json) console.log(JSON.stringify({ sid: a.sid, name: a.name ?? a.sid, operator: a.operator === true }));
+    else console.log(`account ${a.sid}: name "${a.name ?? a.sid}", ${a.operator ? "operator" : "not an operator"}`);
     return 0;
   });
 }
@@ -24,8 +36,8 @@ export function createAccount(opts: { sid: string; apiKey?: string; apiToken?: s
 export function listAccounts(opts: { json?: boolean }, config: Config): Promise<number> {
   return withRuntime(config, async (runtime) => {
     const all = await runtime.services.accounts.list();
-    if (opts.json) console.log(JSON.stringify(all.map((a) => ({ sid: a.sid, api_key: a.apiKey, created_at: a.createdAt }))));
-    else for (const a of all) console.log(`${a.sid}\t${a.apiKey}\t${a.createdAt}`);
+    if (opts.json) console.log(JSON.stringify(all.map((a) => ({ sid: a.sid, name: a.name ?? a.sid, operator: a.operator === true, api_key: a.apiKey, created_at: a.createdAt }))));
+    else for (const a of all) console.log(`${a.sid}\t${a.apiKey}\t${a.createdAt}${a.operator ? "\toperator" : ""}`);
     return 0;
   });
 }
