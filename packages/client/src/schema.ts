@@ -287,7 +287,7 @@ export interface paths {
         };
         /**
          * Calls per time bucket (extension)
-         * @description Calls, answered (status completed) and failed (any other status) calls per bucket over a range of at most 31 days; also served without `.json`.
+         * @description Calls, answered (status completed) and failed (any other status) calls per bucket over a range of at most 31 days.
          */
         get: operations["getCallStats"];
         put?: never;

@@ -99,7 +99,8 @@ export const callsRepo = {
     const bucket =
       engine === "postgres"
         ? sql<number>`floor((extract(epoch from cast(c.started_at as timestamptz)) - ${fromEpoch}) / ${query.bucketSeconds})::int`
-        : sql<number>`(cast(strftime('%s', c.started_at) as integer) - ${fromEpoch}) / ${query.bucketSeconds}`;
+        : // Parameters cast: better-sqlite3 may bind a number as REAL, and REAL division is no bucket.
+          sql<number>`(cast(strftime('%s', c.started_at) as integer) - cast(${fromEpoch} as integer)) / cast(${query.bucketSeconds} as integer)`;
     let q = db
       .selectFrom("calls as c")
       .select(bucket.as("bucket"))

@@ -127,14 +127,13 @@ export function renderStats(stats: CallStats, trunkSid: string | null) {
 
 export function registerCallStatsRoutes(app: FastifyInstance, { services }: AppDeps): void {
   const api = typed(app);
-  for (const suffix of [".json", ""]) {
-    api.get(`/Accounts/:account_sid/Calls/Stats${suffix}`, {
+  // Only the `.json` form: without it the path is a call's (`Calls/{call_sid}`), and Stats no call sid.
+  api.get("/Accounts/:account_sid/Calls/Stats.json", {
         schema: {
           tags: ["Exotel v1: call details"],
-          hide: suffix === "",
           operationId: "getCallStats",
           summary: "Calls per time bucket (extension)",
-          description: `Calls, answered (status completed) and failed (any other status) calls per bucket over a range of at most ${STATS_MAX_RANGE_DAYS} days; also served without \`.json\`.`,
+          description: `Calls, answered (status completed) and failed (any other status) calls per bucket over a range of at most ${STATS_MAX_RANGE_DAYS} days.`,
           params: Type.Object({ account_sid: Type.String() }),
           querystring: StatsQuery,
           response: { 200: StatsResponse },
@@ -145,5 +144,4 @@ export function registerCallStatsRoutes(app: FastifyInstance, { services }: AppD
       const stats = await services.calls.stats(req.params.account_sid, query);
       return renderStats(stats, query.trunk && "sid" in query.trunk ? query.trunk.sid : null);
     });
-  }
 }
