@@ -96,7 +96,8 @@ export const CHILD_FIELDS = {
 
 /** PostgreSQL hands back `json` parsed, SQLite as text; an empty aggregate is NULL on PostgreSQL. */
 function jsonValues(value: unknown): unknown[][] {
-  if (value === null || value === undefined) return [];
+  // Most child sets are empty: no parse for them (SQLite's empty json_group_array is "[]").
+  if (value === null || value === undefined || value === "[]") return [];
   return (typeof value === "string" ? JSON.parse(value) : value) as unknown[][];
 }
 
@@ -111,10 +112,11 @@ const credentialRow = (v: V) => ({ id: v[0], username: v[1], password_enc: v[2],
 const numberRow = (v: V) => ({ id: v[0], number: v[1], mode: v[2], created_at: v[3], updated_at: v[4] }) as Omit<PhoneNumberRow, "trunk_id">;
 const settingRow = (v: V) => ({ id: v[0], name: v[1], value: v[2], created_at: v[3], updated_at: v[4] }) as TrunkSettingRow;
 
-export type TrunkBaseRow = TrunkRow & { secure_trunking: number | boolean | null };
+/** `secure_trunking` is absent from the detail rows (mapTrunkDetail derives it). */
+export type TrunkBaseRow = TrunkRow & { secure_trunking?: number | boolean | null };
 
 /** A trunk row with its children aggregated in the same query (trunksRepo's detail queries). */
-export type TrunkDetailRow = TrunkBaseRow & {
+export type TrunkDetailRow = TrunkRow & {
   route_prefixes: unknown;
   acl: unknown;
   destinations: unknown;
@@ -129,9 +131,12 @@ export type TrunkDetailRow = TrunkBaseRow & {
  */
 export function mapTrunkDetail(row: TrunkDetailRow, open: OpenSecret): TrunkDetail {
   const detail = mapTrunk(row) as TrunkDetail;
+  const destinations = mapDestinationsJson(row.destinations, row.sid);
+  // From the destinations at hand: the detail queries run no secure_trunking subquery.
+  detail.secureTrunking = destinations.some((d) => d.transport === "tls");
   detail.routePrefixes = jsonValues(row.route_prefixes) as unknown as string[];
   detail.acl = mapAclJson(row.acl, row.sid);
-  detail.destinations = mapDestinationsJson(row.destinations, row.sid);
+  detail.destinations = destinations;
   detail.callerId = row.caller_id ?? null;
   detail.credentials = mapCredentialsJson(row.credentials, row.sid, open);
   return detail;
