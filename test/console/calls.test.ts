@@ -13,6 +13,8 @@ import { expectCall } from "../edge/assertions.js";
 import { startEdgeStack, type EdgeStack } from "../edge/harness.js";
 import { Provision } from "../edge/provision.js";
 import { startPbx, type Pbx } from "../edge/sipPbx.js";
+import { addSeconds, ago, insertCall, trunkIdOf } from "../calls/fixture.js";
+import { PAGE_SIZE } from "../../src/console/pages/calls/query.js";
 import { call } from "../edge/sipp.js";
 import { CHROMIUM, click, DESKTOP, go, PHONE, SHOTS_DIR, signIn, waitForText } from "./harness.js";
 
@@ -269,6 +271,29 @@ describe("console: calls, dashboard and health [sqlite]", () => {
     assert.match(body, /No media relay/, "no relay in this stack (media off)");
     await shot(tab, "health-operator");
     await tab.close();
+  });
+
+  it("recent calls page with the list's cursors: older, then newer again", async () => {
+    // 30 older records beside the 2 real calls (inserted as the edge writes them; no SIP needed for paging).
+    const store = stack.server.runtime.store;
+    const tin = (await trunkIdOf(store, callerTrunk)).id;
+    for (let i = 0; i < 30; i++) {
+      const started = ago(2 * 86400 + i * 60);
+      await insertCall(store, { account_sid: "console_calls", trunk_in_id: tin, direction: "inbound", status: "completed", sip_code: 200, sip_reason: "OK", started_at: started, ended_at: addSeconds(started, 30), duration: 25 });
+    }
+    await go(page, "/calls");
+    await page.waitForSelector(`[data-testid="call-${sids.busy}"]`);
+    const rowCount = () => page.$$eval("table tbody tr", (trs) => trs.length);
+    assert.equal(await rowCount(), PAGE_SIZE);
+    assert.equal(await page.$eval("::-p-aria(← Newer calls)", (b) => (b as HTMLButtonElement).disabled), true, "the first page has nothing newer");
+    await click(page, "Older calls →");
+    await page.waitForFunction((sid: string) => !document.querySelector(`[data-testid="call-${sid}"]`), { polling: 100 }, sids.busy ?? "");
+    assert.equal(await rowCount(), 32 - PAGE_SIZE);
+    assert.match(await page.evaluate(() => location.hash), /after=/);
+    await shot(page, "calls-page2");
+    await click(page, "← Newer calls");
+    await page.waitForSelector(`[data-testid="call-${sids.busy}"]`);
+    assert.equal(await rowCount(), PAGE_SIZE);
   });
 
   it("no page error, console error or failed request along the way", () => {

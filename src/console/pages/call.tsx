@@ -47,7 +47,9 @@ export function CallPage({ session, params }: PageProps) {
   if (call.error || !call.data)
     return (
       <section>
-        <h1>Call {sid}</h1>
+        <h1>
+          Call <span class="sid">{sid}</span>
+        </h1>
         {back}
         <Notice kind="error">{call.error ?? "No such call"}</Notice>
       </section>
@@ -61,7 +63,9 @@ export function CallPage({ session, params }: PageProps) {
 
   return (
     <section aria-labelledby="call-title">
-      <h1 id="call-title">Call {c.Sid}</h1>
+      <h1 id="call-title">
+        Call <span class="sid">{c.Sid}</span>
+      </h1>
       {back}
       <dl class="facts" data-testid="call-facts">
         <Fact name="Status">

@@ -9,7 +9,7 @@ import { Loading } from "../ui/loading.js";
 import { Notice } from "../ui/notice.js";
 import { Table } from "../ui/table.js";
 import { useLoad } from "../ui/useLoad.js";
-import { cursorOf, DIRECTIONS, directionLabel, FILTER_KEYS, filtersOf, listQuery, seconds, STATUSES, type CallFilters } from "./calls/query.js";
+import { cursorOf, type Cursor, DIRECTIONS, directionLabel, FILTER_KEYS, filtersOf, listQuery, seconds, STATUSES, type CallFilters } from "./calls/query.js";
 import { listTrunkSummaries } from "./calls/trunks.js";
 import { StatusBadge } from "./calls/status.js";
 
@@ -24,11 +24,11 @@ export function CallsPage({ session, params }: PageProps) {
   const filters = filtersOf(params);
   const [draft, setDraft] = useState<CallFilters>(filters);
   const trunks = useLoad(() => listTrunkSummaries(session), []);
-  const query = listQuery(filters, { after: params.after, before: params.before });
+  const query = listQuery(filters, { after: params.after, before: params.before, window: params.window });
   const calls = useLoad(() => data(exotel(session).GET("/v1/Accounts/{account_sid}/Calls.json", { params: { path: acct(session), query } })), [JSON.stringify(query)]);
   const trunkName = (sid: string) => trunks.data?.find((t) => t.sid === sid)?.name ?? sid;
   const trunkPair = (tin: string | null, tout: string | null) => [tin, tout].map((s) => (s ? trunkName(s) : "—")).join(" → ");
-  const go = (f: CallFilters, cursor: Record<string, string | undefined> = {}) => {
+  const go = (f: CallFilters, cursor: Cursor = {}) => {
     location.hash = href("/calls", { ...f, ...cursor });
   };
   const set = (k: keyof CallFilters) => (v: string) => setDraft((d) => ({ ...d, [k]: v }));

@@ -31,7 +31,7 @@ export function DashboardPage({ session }: PageProps) {
   return (
     <section aria-labelledby="dash-title">
       <h1 id="dash-title">Dashboard</h1>
-      <section aria-labelledby="live-title" class="panel">
+      <section aria-labelledby="live-title" class="panel h6-panel">
         <h2 id="live-title">Live calls</h2>
         {trunks.error && <Notice kind="error">{trunks.error}</Notice>}
         {!trunks.data ? (
@@ -58,7 +58,7 @@ export function DashboardPage({ session }: PageProps) {
           </>
         )}
       </section>
-      <section aria-labelledby="stats-title" class="panel">
+      <section aria-labelledby="stats-title" class="panel h6-panel">
         <h2 id="stats-title">Calls over the last 24 hours</h2>
         {stats.error && <Notice kind="error">{stats.error}</Notice>}
         {!stats.data ? (

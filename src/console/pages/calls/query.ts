@@ -41,27 +41,39 @@ export function dateCreated(f: Pick<CallFilters, "from" | "to">): string | undef
   return parts.length ? parts.join(";") : undefined;
 }
 
+/**
+ * A cursor of the v1 list and the DateCreated window of the page URI it came from: the API seals
+ * a cursor to its query's filters, and its page URIs always spell the window out (the default
+ * "last 31 days" would otherwise move between pages), so later pages repeat that window.
+ */
+export interface Cursor {
+  after?: string | undefined;
+  before?: string | undefined;
+  window?: string | undefined;
+}
+
 /** The list query: filters, page size and at most one cursor. */
-export function listQuery(f: CallFilters, cursor: { after?: string; before?: string }): Record<string, string> {
+export function listQuery(f: CallFilters, cursor: Cursor): Record<string, string> {
   const q: Record<string, string> = { PageSize: String(PAGE_SIZE) };
   if (f.trunk) q.TrunkSid = f.trunk;
   if (f.status) q.Status = f.status;
   if (f.direction) q.Direction = f.direction;
-  const dc = dateCreated(f);
+  const dc = (cursor.after || cursor.before) && cursor.window ? cursor.window : dateCreated(f);
   if (dc) q.DateCreated = dc;
   if (cursor.after) q.After = cursor.after;
   else if (cursor.before) q.Before = cursor.before;
   return q;
 }
 
-/** The cursor a v1 page URI (`NextPageUri` / `PrevPageUri`) carries. */
-export function cursorOf(uri: string | null | undefined): { after?: string; before?: string } | null {
+/** The cursor a v1 page URI (`NextPageUri` / `PrevPageUri`) carries, with its window. */
+export function cursorOf(uri: string | null | undefined): Cursor | null {
   if (!uri) return null;
   const q = new URLSearchParams(uri.slice(uri.indexOf("?") + 1));
+  const window = q.get("DateCreated") ?? undefined;
   const after = q.get("After");
   const before = q.get("Before");
-  if (after) return { after };
-  if (before) return { before };
+  if (after) return { after, window };
+  if (before) return { before, window };
   return null;
 }
 

@@ -29,7 +29,7 @@ export function PlatformHealth({ session, tick }: { session: Session; tick: numb
   const edges = useLoad(() => list(session, "/carrier/v1/edges"), [tick]);
   const relays = useLoad(() => list(session, "/carrier/v1/media_relays"), [tick]);
   return (
-    <section class="panel" aria-labelledby="platform-title">
+    <section class="panel h6-panel" aria-labelledby="platform-title">
       <h2 id="platform-title">Edges and media relays</h2>
       {edges.error && <Notice kind="error">Edges: {edges.error}</Notice>}
       {!edges.data ? (

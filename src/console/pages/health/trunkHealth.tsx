@@ -100,7 +100,8 @@ function CheckResult({ name, result }: { name: string; result: { ok: boolean; st
             <span class="step-mark" aria-hidden="true">
               {s.ok ? "✔" : "✘"}
             </span>{" "}
-            <strong>{s.name}</strong> <span class="visually-hidden">{s.ok ? "passed" : "failed"}</span>: {s.detail}
+            <strong>{s.name}</strong>
+            <span class="visually-hidden">{s.ok ? " passed" : " failed"}</span>: {s.detail}
             {!s.ok && s.fix && <p class="hint">Fix: {s.fix}</p>}
           </li>
         ))}
