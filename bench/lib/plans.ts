@@ -113,6 +113,9 @@ export interface PlanKeys {
  * PostgreSQL may still sort the rows of one key (`Bitmap Heap Scan` + `Sort` for a small trunk):
  * bounded by that trunk's rows, so allowed.
  */
+/** Indexes of the tables hanging off a trunk (their reads must be bounded by trunk_id). */
+const CHILD_INDEX = /^(destinations|credentials|whitelisted_ips|route_prefixes|trunk_settings)_/;
+
 function problemsOf(engine: Engine, plan: string[], expectedIndex: string): string[] {
   const problems: string[] = [];
   if (!plan.join("\n").includes(expectedIndex)) problems.push(`does not use ${expectedIndex}`);
@@ -124,6 +127,7 @@ function problemsOf(engine: Engine, plan: string[], expectedIndex: string): stri
     const paged = plan.some((l) => /^\s*(CO-ROUTINE|MATERIALIZE) page\b/.test(l));
     for (const line of plan) {
       if (/^\s*SCAN /.test(line) && !/^\s*SCAN page\b/.test(line)) problems.push(`full scan: ${line.trim()}`);
+      if (/^\s*SEARCH \S+ USING .*INDEX \S*(destinations|credentials|whitelisted_ips|route_prefixes|trunk_settings)/.test(line) && !/trunk_id=/.test(line)) problems.push(`reads a trunk's children not by trunk_id: ${line.trim()}`);
       const allowedSort = (paged && /^\s*USE TEMP B-TREE FOR ORDER BY/.test(line)) || /^\s*USE TEMP B-TREE FOR json_group_array\(ORDER BY\)/.test(line);
       if (/TEMP B-TREE/.test(line) && !allowedSort) problems.push(`sorts with a temporary B-tree: ${line.trim()}`);
     }
@@ -143,6 +147,9 @@ function problemsOf(engine: Engine, plan: string[], expectedIndex: string): stri
     const cond = props.find((p) => p.startsWith("Index Cond:"));
     const bounded = cond !== undefined && (/ = /.test(cond) || (/ >= /.test(cond) && / <= /.test(cond)));
     if (!bounded) problems.push(`walks ${scan[4]} without an equality bound${cond ? ` (${cond})` : ""}: ${line.trim()}`);
+    // A trunk's children are read by their trunk: bounded by something else (a hashed EXISTS
+    // over every TLS destination, say), the read grows with every trunk's children.
+    else if (CHILD_INDEX.test(scan[4] as string) && !/trunk_id/.test(cond)) problems.push(`reads ${scan[4]} not by trunk_id (${cond}): ${line.trim()}`);
   });
   return problems;
 }

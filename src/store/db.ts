@@ -142,11 +142,7 @@ function objectRows(stmt: SQLite.Statement): SqliteStatement & { busy: boolean }
   }
   const names = stmt.columns().map((c) => c.name);
   stmt.raw(true);
-  const toObject = (row: unknown[]) => {
-    const o: Record<string, unknown> = {};
-    for (let i = 0; i < names.length; i++) o[names[i] as string] = row[i];
-    return o;
-  };
+  const toObject = rowBuilder(names);
   return {
     reader: true,
     get busy() {
@@ -158,6 +154,25 @@ function objectRows(stmt: SQLite.Statement): SqliteStatement & { busy: boolean }
       for (const row of stmt.iterate(...p) as IterableIterator<unknown[]>) yield toObject(row);
     },
   };
+}
+
+/**
+ * A row array to an object, built by an object literal compiled once per statement: profiled on
+ * a carrier page of 100 trunks (26 columns), assigning the columns one by one cost ~2.6 µs a row
+ * (the object left V8's fast shape), the literal ~0.1 µs. Names are the statement's own columns,
+ * quoted; a literal `"__proto__":` would set the prototype, so such a row is built key by key.
+ */
+function rowBuilder(names: string[]): (row: unknown[]) => Record<string, unknown> {
+  if (names.includes("__proto__")) {
+    return (row) => {
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) Object.defineProperty(o, names[i] as string, { value: row[i], enumerable: true, writable: true, configurable: true });
+      return o;
+    };
+  }
+  // Same keys in the same order as before; a duplicate name keeps its first place and its last value.
+  const body = `return {${names.map((n, i) => `${JSON.stringify(n)}: row[${i}]`).join(", ")}};`;
+  return new Function("row", body) as (row: unknown[]) => Record<string, unknown>;
 }
 
 export async function migrateToLatest(store: Store): Promise<string[]> {

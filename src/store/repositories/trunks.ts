@@ -6,13 +6,20 @@ import { prepared } from "../prepared.js";
 import type { Database, NewTrunkRow, TrunkRowUpdate } from "../schema.js";
 
 /** Every read is scoped by account: tenant isolation is in the query, not filtered afterwards. */
+function selectTrunkRows(db: Executor) {
+  return db.selectFrom("trunks as t").selectAll("t");
+}
+
+/**
+ * A trunk row with `secure_trunking` (any TLS destination). A scalar subquery with LIMIT 1, not
+ * EXISTS: PostgreSQL may run an EXISTS as a hashed subplan that reads every TLS destination of
+ * every account once per statement; this form can only probe the trunk's own destinations
+ * through the (trunk_id, ...) index (checked in bench/lib/plans.ts).
+ */
 function selectTrunks(db: Executor) {
-  return db
-    .selectFrom("trunks as t")
-    .selectAll("t")
-    .select(
-      sql<number>`(case when exists (select 1 from destinations d where d.trunk_id = t.id and d.transport = 'tls') then 1 else 0 end)`.as("secure_trunking"),
-    );
+  return selectTrunkRows(db).select(
+    sql<number>`coalesce((select 1 from destinations d where d.trunk_id = t.id and d.transport = 'tls' limit 1), 0)`.as("secure_trunking"),
+  );
 }
 
 /** The setting the carrier API shows as `default_sender` (and Exotel as the caller id). */
@@ -24,7 +31,7 @@ export const CALLER_ID_SETTING = "trunk_external_alias";
  * one per page of trunks whatever its size (five queries per trunk before: 500 for a page of 100).
  * Each subquery reads its child table through the index that leads with trunk_id.
  */
-function withDetail(q: ReturnType<typeof selectTrunks>, db: Executor) {
+function withDetail(q: ReturnType<typeof selectTrunkRows>, db: Executor) {
   return q.select([
     sql<unknown>`(select ${jsonValues(db, "r.prefix", "r.position")} from route_prefixes r where r.trunk_id = t.id)`.as("route_prefixes"),
     sql<unknown>`(select ${jsonRows(db, "w", CHILD_FIELDS.acl, "w.id")} from whitelisted_ips w where w.trunk_id = t.id)`.as("acl"),
@@ -33,7 +40,8 @@ function withDetail(q: ReturnType<typeof selectTrunks>, db: Executor) {
     sql<string | null>`(select s.value from trunk_settings s where s.trunk_id = t.id and s.name = ${sql.lit(CALLER_ID_SETTING)})`.as("caller_id"),
   ]);
 }
-const selectDetails = (db: Executor) => withDetail(selectTrunks(db), db);
+/** No `secure_trunking` subquery: the detail carries every destination, the mapper derives it. */
+const selectDetails = (db: Executor) => withDetail(selectTrunkRows(db), db);
 
 /** The uuid named by a carrier page cursor, as a subquery: resolved in the page's own statement. */
 function cursorId(db: Executor, accountSid: string, uuid: string) {
@@ -41,7 +49,7 @@ function cursorId(db: Executor, accountSid: string, uuid: string) {
 }
 
 /** `account_sid = ?` spelled as a one-value range, for the list queries (see listByOffset). */
-function inAccount<Q extends ReturnType<typeof selectTrunks>>(q: Q, accountSid: string): Q {
+function inAccount<Q extends ReturnType<typeof selectTrunkRows>>(q: Q, accountSid: string): Q {
   return q.where("t.account_sid", ">=", accountSid).where("t.account_sid", "<=", accountSid) as Q;
 }
 function inAccountRange<Q extends SelectQueryBuilder<Database, "trunks", { id: number }>>(q: Q, accountSid: string): Q {
