@@ -97,9 +97,8 @@ export function registerPlatformRoutes(app: FastifyInstance, { services, config,
   const platformTags = ["Carrier: platform"];
 
   api.get("/account", { schema: { tags: accountTags, operationId: "getOwnAccount", summary: "The caller's own account", response: { 200: Type.Object({ data: AccountResource }, { description: "The account the token belongs to" }) } } }, async (req, reply) => {
-    // Read afresh: the login may be cached from before a rename.
-    const account = await services.accounts.get(caller(req).sid);
-    return sendDocument(reply, 200, { data: renderAccount(account, `${base(req)}/account`) });
+    // The login itself: a cached one is dropped whenever accounts change (AccountService).
+    return sendDocument(reply, 200, { data: renderAccount(caller(req), `${base(req)}/account`) });
   });
 
   api.get(
