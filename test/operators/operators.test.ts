@@ -159,7 +159,7 @@ describeOnEngines("Operators and the console's account API", (server) => {
       prev = page.body.links.prev;
     }
     assert.deepEqual(back, ids.slice(0, -1));
-    for (const [query, parameter] of [["page[size]=0", "page[size]"], ["page[after]=a%20b", "page[after]"], ["page[cursor]=x", "page[cursor]"]]) {
+    for (const [query, parameter] of [["page[size]=0", "page[size]"], ["page[after]=a%20b", "page[after]"], ["page[cursor]=x", "page[cursor]"], ["sort=-sid", "sort"], ["filter[operator]=true", "filter[operator]"], ["include=sip_trunks", "include"]]) {
       const r = await get(`/carrier/v1/accounts?${query}`, bearer(op.token));
       assert.equal(r.status, 400, r.text);
       assert.deepEqual(r.body.errors[0].source, { parameter });

@@ -9,6 +9,7 @@ import type { AccountWithCounts } from "../../../services/accounts.js";
 import { edgeViews, mediaRelayViews, type EdgeView, type MediaRelayView } from "../../../services/platform.js";
 import { sendDocument, sendError } from "../document.js";
 import { pageLinks, parseCursor } from "../paging.js";
+import { isQueryParameter } from "../query.js";
 import { JsonApiErrorDocument } from "../responses.js";
 
 /**
@@ -110,6 +111,10 @@ export function registerPlatformRoutes(app: FastifyInstance, { services, config,
     },
     async (req, reply) => {
       const query = req.query as Record<string, unknown>;
+      // No filters, sorting, includes or fieldsets: refused rather than ignored, as on sip_trunks (a
+      // client must not believe a list was narrowed or sorted).
+      const unsupported = Object.keys(query).find((key) => !key.startsWith("page[") && isQueryParameter(key));
+      if (unsupported !== undefined) throw ValidationError.of(unsupported, `${unsupported} is not supported: accounts are listed in sid order, by page[size], page[after] and page[before]`);
       const cursor = parseCursor(query);
       for (const [key, sid] of [["page[after]", cursor.after], ["page[before]", cursor.before]] as const) {
         if (sid !== undefined && !SID.test(sid)) throw ValidationError.of(key, `${key} must be an account id`);
