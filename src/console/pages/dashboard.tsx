@@ -1,10 +1,9 @@
 import "./calls/pages.css";
-import { exotelRequest } from "../api.js";
+import { acct, data, exotel } from "../api.js";
 import { CallsChart } from "../chart/callsChart.js";
 import { hourlyRows, peak, percent, type CallStats } from "../chart/stats.js";
 import type { PageProps } from "../routes.js";
 import { href } from "../routes.js";
-import { accountSid } from "../session.js";
 import { Button } from "../ui/button.js";
 import { Loading } from "../ui/loading.js";
 import { ChannelMeter } from "../ui/meter.js";
@@ -24,7 +23,8 @@ const STATS_REFRESH_MS = 60000;
  */
 export function DashboardPage({ session }: PageProps) {
   const trunks = useLoad(() => listTrunkSummaries(session, true), []);
-  const stats = useLoad(async () => ((await exotelRequest(session, "GET", `/v1/Accounts/${encodeURIComponent(accountSid(session))}/Calls/Stats.json`)) as { Stats: CallStats }).Stats, []);
+  // Defaults: the last 24 h in minute buckets.
+  const stats = useLoad(async (): Promise<CallStats> => (await data(exotel(session).GET("/v1/Accounts/{account_sid}/Calls/Stats.json", { params: { path: acct(session) } }))).Stats, []);
   useEvery(LIVE_REFRESH_MS, trunks.reload);
   useEvery(STATS_REFRESH_MS, stats.reload);
 

@@ -1,8 +1,7 @@
 import { useState } from "preact/hooks";
-import { acct, data, errorText, exotel, exotelRequest } from "../../api.js";
+import { acct, data, errorText, exotel } from "../../api.js";
 import { href } from "../../routes.js";
 import type { Session } from "../../session.js";
-import { accountSid } from "../../session.js";
 import { Button } from "../../ui/button.js";
 import { Notice } from "../../ui/notice.js";
 import { Table } from "../../ui/table.js";
@@ -36,9 +35,7 @@ export async function loadDestinations(session: Session, trunkSid: string): Prom
 
 /** POST …/trunks/{sid}/check: the same steps as `trunkline check TRUNK`, run by the API against the edges. */
 async function runCheck(session: Session, trunkSid: string): Promise<{ ok: boolean; steps: CheckStep[] }> {
-  const body = (await exotelRequest(session, "POST", `/v2/accounts/${encodeURIComponent(accountSid(session))}/trunks/${encodeURIComponent(trunkSid)}/check`)) as {
-    response: { data: { ok: boolean; steps: CheckStep[] } };
-  };
+  const body = await data(exotel(session).POST("/v2/accounts/{account_sid}/trunks/{trunk_sid}/check", { params: { path: { ...acct(session), trunk_sid: trunkSid } } }));
   return body.response.data;
 }
 
