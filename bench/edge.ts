@@ -9,9 +9,10 @@
  *    Kamailio's CPU time per call setup (from /proc), which holds even when the load generator
  *    limits the call rate.
  * 3. What call recording costs: a second edge on the same store rendered with `recordCalls:
- *    false` (the same script without the record INSERT), interleaved with the other two; CPU per
- *    call of Kamailio and, on PostgreSQL, of the backends serving its connections (the INSERT's
- *    server side runs there; on SQLite it runs inside Kamailio).
+ *    false` (the same script, nothing queued or written), interleaved with the other two; CPU per
+ *    call of Kamailio (also without its JSON-RPC processes, and its record timer's share) and, on
+ *    PostgreSQL, of the backends serving its connections (the INSERT's server side runs there; on
+ *    SQLite it runs inside Kamailio's record timer process).
  *
  * Kamailio (and its PostgreSQL backends) are pinned to core 0; sipp (load and answering UAS) and
  * this process to core 1. Addresses 127.0.191.0/24.
@@ -58,6 +59,8 @@ const SECONDS = Number(option("--seconds", QUICK ? "5" : "10"));
 const SAMPLES = Number(option("--samples", QUICK ? "30" : "100"));
 const CONCURRENCY = Number(option("--concurrency", "20"));
 const DEADLINE = Date.now() + 12 * 60_000;
+// How often the edges write their queued call records (TRUNKLINE_CALL_RECORD_FLUSH_MS); default the edge's.
+const FLUSH_MS = option("--flush-ms", "");
 // The edge anchoring media (and the relay benchmark after it): on unless --no-media.
 const MEDIA = !flag("--no-media");
 
@@ -108,6 +111,22 @@ async function waitRpc(url: string, proc: EdgeProcess, output: () => string): Pr
       if (performance.now() - t0 > 120_000) throw new Error("kamailio not ready within 120 s");
       await new Promise((r) => setTimeout(r, 50));
     }
+  } finally {
+    rpc.close();
+  }
+}
+
+/**
+ * Kamailio's processes by role (RPC core.psx): its TCP receivers serve the API's JSON-RPC polls
+ * (live calls' dlg.list, destination health, reloads; the load is UDP), the rtimer process writes
+ * the call records. The polls' cost grows with the dialogs in memory (ended ones linger a few
+ * seconds), so with the call rate a run happened to reach, not with recording.
+ */
+async function processRoles(url: string): Promise<{ rpc: number[]; timer: number[] }> {
+  const rpc = new EdgeRpc(url, 2000);
+  try {
+    const list = await rpc.call<Array<{ PID: number; DSC: string }>>("core.psx");
+    return { rpc: list.filter((p) => /tcp receiver/i.test(p.DSC)).map((p) => p.PID), timer: list.filter((p) => /rtimer/i.test(p.DSC)).map((p) => p.PID) };
   } finally {
     rpc.close();
   }
@@ -192,7 +211,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 10; i++) await api("POST", `/trunks/${propTrunk}/phone-numbers`, { phone_number: `+9170000000${String(i).padStart(2, "0")}` });
 
     const options: EdgeOptions = {
-      ...edgeOptions(config, { TRUNKLINE_EDGE_LISTEN: `127.0.191.1:${sipPort}`, TRUNKLINE_EDGE_RPC: `127.0.0.1:${rpcPort}` }),
+      ...edgeOptions(config, { TRUNKLINE_EDGE_LISTEN: `127.0.191.1:${sipPort}`, TRUNKLINE_EDGE_RPC: `127.0.0.1:${rpcPort}`, TRUNKLINE_CALL_RECORD_FLUSH_MS: FLUSH_MS }),
       pgSchema: fixture.pgSchema,
       children: 4,
     };
@@ -339,7 +358,11 @@ async function main(): Promise<void> {
       idleBusy[which] = (processTreeCpuMs(pid) - cpu0) / 3000;
     }
     log(`idle (share of a core): ${WHICH.map((w) => `${w} ${fmt.pct(idleBusy[w])}`).join(", ")}`);
-    const runs: Record<Which, Array<{ cps: number; failed: number; cpuUsPerCall: number; storeUsPerCall: number; relayUsPerCall: number; busy: number }>> = { edge: [], norec: [], media: [], bare: [] };
+    type Run = { cps: number; failed: number; cpuUsPerCall: number; storeUsPerCall: number; relayUsPerCall: number; rpcUsPerCall: number; timerUsPerCall: number; busy: number };
+    const runs: Record<Which, Run[]> = { edge: [], norec: [], media: [], bare: [] };
+    const roles: Partial<Record<Which, { rpc: number[]; timer: number[] }>> = {};
+    for (const which of WHICH) if (edges[which]?.rpcUrl) roles[which] = await processRoles(edges[which]?.rpcUrl as string);
+    log(`JSON-RPC processes: ${WHICH.map((w) => `${w} ${roles[w]?.rpc.join(",") ?? "-"}`).join("; ")}; record timer: ${WHICH.map((w) => `${w} ${roles[w]?.timer.join(",") ?? "-"}`).join("; ")}`);
     for (let r = 0; r < ROUNDS && Date.now() < DEADLINE; r++) {
       for (const which of WHICH) {
         const pid = kamailioPid(which);
@@ -347,11 +370,15 @@ async function main(): Promise<void> {
         pinBackends(store0);
         const storeCpu0 = new Map(store0.map((p) => [p, cpuMsOf([p])]));
         const cpu0 = processTreeCpuMs(pid);
+        const rpcCpu0 = cpuMsOf(roles[which]?.rpc ?? []);
+        const timerCpu0 = cpuMsOf(roles[which]?.timer ?? []);
         const relayCpu0 = relay ? cpuMsOf([relay.pid]) : 0;
         // BENCH_PERF=1: a perf profile of each Kamailio's run, for finding where a config's CPU goes.
         const perf = process.env.BENCH_PERF ? spawn("perf", ["record", "-F", "999", "-g", "-o", `data/bench/perf-${which}-${r}.data`, "-p", processTree(pid).join(",")], { stdio: "ignore" }) : undefined;
         const res = await load({ edge: target(which), from: "127.0.191.5", numbersFile, seconds: SECONDS, concurrency: CONCURRENCY, wrapper: server(LOAD_CORE) });
         const cpuMs = processTreeCpuMs(pid) - cpu0;
+        const rpcMs = cpuMsOf(roles[which]?.rpc ?? []) - rpcCpu0;
+        const timerMs = cpuMsOf(roles[which]?.timer ?? []) - timerCpu0;
         if (perf) {
           const done = new Promise((res) => perf.once("exit", res));
           perf.kill("SIGINT");
@@ -361,9 +388,18 @@ async function main(): Promise<void> {
         const store1 = [...new Set([...store0, ...(await backends(which))])];
         const storeMs = store1.reduce((a, p) => a + cpuMsOf([p]) - (storeCpu0.get(p) ?? 0), 0);
         const calls = Math.max(1, res.ok);
-        const run = { cps: res.ok / Math.max(1, res.seconds), failed: res.failed, cpuUsPerCall: (cpuMs * 1000) / calls, storeUsPerCall: (storeMs * 1000) / calls, relayUsPerCall: (relayMs * 1000) / calls, busy: cpuMs / (Math.max(1, res.seconds) * 1000) };
+        const run = {
+          cps: res.ok / Math.max(1, res.seconds),
+          failed: res.failed,
+          cpuUsPerCall: (cpuMs * 1000) / calls,
+          storeUsPerCall: (storeMs * 1000) / calls,
+          relayUsPerCall: (relayMs * 1000) / calls,
+          rpcUsPerCall: (rpcMs * 1000) / calls,
+          timerUsPerCall: (timerMs * 1000) / calls,
+          busy: cpuMs / (Math.max(1, res.seconds) * 1000),
+        };
         runs[which].push(run);
-        log(`round ${r + 1} ${which}: ${fmt.int(run.cps)} calls/s (${res.failed} failed), Kamailio ${fmt.int(run.cpuUsPerCall)} µs CPU per call${ENGINE === "postgres" ? ` + PostgreSQL ${fmt.int(run.storeUsPerCall)} µs (${store1.length} backends)` : ""}${which === "media" ? ` + rtpengine ${fmt.int(run.relayUsPerCall)} µs` : ""}, core ${fmt.pct(run.busy)} busy`);
+        log(`round ${r + 1} ${which}: ${fmt.int(run.cps)} calls/s (${res.failed} failed), Kamailio ${fmt.int(run.cpuUsPerCall)} µs CPU per call (JSON-RPC ${fmt.int(run.rpcUsPerCall)}, record timer ${fmt.int(run.timerUsPerCall)})${ENGINE === "postgres" ? ` + PostgreSQL ${fmt.int(run.storeUsPerCall)} µs (${store1.length} backends)` : ""}${which === "media" ? ` + rtpengine ${fmt.int(run.relayUsPerCall)} µs` : ""}, core ${fmt.pct(run.busy)} busy`);
         if (process.env.BENCH_DEBUG) log((edges[which]?.out ?? "").slice(-1500));
       }
     }
@@ -379,6 +415,8 @@ async function main(): Promise<void> {
     const perRound = (f: (x: (typeof runs)["edge"][number]) => number) => runs.edge.map((x, i) => f(x) / f(runs.norec[i] ?? x));
     const kamRatio = perRound((x) => x.cpuUsPerCall);
     const totalRatio = perRound((x) => x.cpuUsPerCall + x.storeUsPerCall);
+    const sipRatio = perRound((x) => x.cpuUsPerCall - x.rpcUsPerCall);
+    const sipTotalRatio = perRound((x) => x.cpuUsPerCall - x.rpcUsPerCall + x.storeUsPerCall);
     const ratioText = (rs: number[]) => `${(median(rs) * 100 - 100).toFixed(1)}% (rounds ${rs.map((x) => `${(x * 100 - 100).toFixed(1)}%`).join(", ")})`;
     const row = (w: Which, title: string) => {
       const [lo, hi] = range(cps(w));
@@ -391,7 +429,7 @@ async function main(): Promise<void> {
       `### ${new Date().toISOString().slice(0, 16)}Z — ${ENGINE}${QUICK ? " (quick)" : ""}`,
       "",
       `Machine: ${machine}. Pinning: ${pinned ? `Kamailio${pg ? " and the PostgreSQL backends of its connections" : ""} on core 0; sipp (load + UAS), API server and probe on core 1` : "none (taskset failed)"}.`,
-      `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved (${WHICH.join(", ")}; ${fmt.int(Number(recorded?.n ?? 0))} call records written). Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp UAC and UAS, one core) still completes every call; at 50 or 100 it loses calls to retransmission timeouts, so the call rate is the generator's and Kamailio's CPU per call is the edge's cost.${MEDIA ? " The media edge's calls carry SDP (offer in the INVITE, answer in the 200): rtpengine offer, answer and delete per call; no RTP flows in this load (the relay's packet rate is the next section)." : ""}`,
+      `Store: ${ENGINE}, ${fmt.int(TRUNKS)} trunks, call records written every ${options.recordFlushMs} ms, ${fmt.int(NUMBERS)} numbers, ${fmt.int(TRUNKS)} ACL entries, ${fmt.int(TRUNKS)} destinations. Kamailio 4 UDP children, ${CONCURRENCY} concurrent calls (closed loop; each call INVITE/100/200/ACK/BYE/200), ${ROUNDS} × ${SECONDS} s per config, interleaved (${WHICH.join(", ")}; ${fmt.int(Number(recorded?.n ?? 0))} call records written). Failed calls include those still in flight when a run's time ran out. 20 concurrent calls is where the load generator (sipp UAC and UAS, one core) still completes every call; at 50 or 100 it loses calls to retransmission timeouts, so the call rate is the generator's and Kamailio's CPU per call is the edge's cost.${MEDIA ? " The media edge's calls carry SDP (offer in the INVITE, answer in the 200): rtpengine offer, answer and delete per call; no RTP flows in this load (the relay's packet rate is the next section)." : ""}`,
       "",
       `| | call setups/s (median) | range | failed calls | ratio to bare | Kamailio CPU µs per call (median) |${pg ? " PostgreSQL backends' CPU µs per call |" : ""}${MEDIA ? " rtpengine CPU µs per call |" : ""} Kamailio's core busy | CPU ratio to bare (all columns) |`,
       `|---|---:|---:|---:|---:|---:|${pg ? "---:|" : ""}${MEDIA ? "---:|" : ""}---:|---:|`,
@@ -401,6 +439,8 @@ async function main(): Promise<void> {
       ...(MEDIA ? [row("media", "trunkline edge, records every call, media anchored through rtpengine")] : []),
       "",
       `**Call recording's cost** (edge ÷ edge without recording, per round, median): Kamailio CPU per call +${ratioText(kamRatio)}${pg ? `; Kamailio + PostgreSQL backends +${ratioText(totalRatio)}` : " (on SQLite the INSERT runs inside Kamailio)"}. Target ≤ +15%.`,
+      "",
+      `The same without the Kamailio processes serving the API's JSON-RPC polls (TCP receivers; their cost follows the dialogs in memory, i.e. the call rate a run reached): Kamailio +${ratioText(sipRatio)}${pg ? `; with the PostgreSQL backends +${ratioText(sipTotalRatio)}` : ""}. Per call (median): JSON-RPC processes edge ${fmt.int(median(runs.edge.map((x) => x.rpcUsPerCall)))} µs, without recording ${fmt.int(median(runs.norec.map((x) => x.rpcUsPerCall)))} µs; the record timer process (batched INSERTs) ${fmt.int(median(runs.edge.map((x) => x.timerUsPerCall)))} µs.`,
       "",
       `Call setups one core of Kamailio could sustain at that CPU cost (1 s ÷ CPU per call): bare ${fmt.int(1e6 / cpuPerCall("bare"))}/s, edge without recording ${fmt.int(1e6 / cpuPerCall("norec"))}/s, edge ${fmt.int(1e6 / cpuPerCall("edge"))}/s${MEDIA ? `, media edge (Kamailio + rtpengine) ${fmt.int(1e6 / (cpuPerCall("media") + relayPerCall("media")))}/s` : ""}. With no calls, each Kamailio keeps this share of its core busy (included in the figures above): ${WHICH.map((w) => `${w} ${fmt.pct(idleBusy[w])}`).join(", ")}.`,
       "",
