@@ -246,8 +246,9 @@ describe("console: calls, dashboard and health [sqlite]", () => {
       const d = (r.body.response.data as Array<{ destination: string; health: { state: string } }>).find((x) => x.destination.includes(failing.address));
       return d?.health.state === "down" ? true : undefined;
     }, 15_000);
-    // The page refreshes by itself: the first destination down, the second up.
+    // The page refreshes every 10 s by itself; Refresh now reads at once: the first destination down, the second up.
     const section = `[data-testid="trunk-health-${pbxTrunk}"]`;
+    await click(page, "Refresh now");
     await waitIn(page, section, "\\bdown\\b");
     const rows = await page.$$eval(`${section} tbody tr`, (trs) => trs.map((tr) => (tr as HTMLElement).innerText));
     assert.equal(rows.length, 2, rows.join("\n"));
@@ -287,7 +288,7 @@ describe("console: calls, dashboard and health [sqlite]", () => {
     await tab.close();
   });
 
-  it("recent calls page with the list's cursors: older, then newer again", async () => {
+  it("recent calls page with the list's cursors: older, then newer again; another account's call is on neither page", async () => {
     // 30 older records beside the 2 real calls (inserted as the edge writes them; no SIP needed for paging).
     const store = stack.server.runtime.store;
     const tin = (await trunkIdOf(store, callerTrunk)).id;
@@ -295,14 +296,19 @@ describe("console: calls, dashboard and health [sqlite]", () => {
       const started = ago(2 * 86400 + i * 60);
       await insertCall(store, { account_sid: "console_calls", trunk_in_id: tin, direction: "inbound", status: "completed", sip_code: 200, sip_reason: "OK", started_at: started, ended_at: addSeconds(started, 30), duration: 25 });
     }
+    await stack.server.runtime.services.accounts.create({ sid: "console_other" });
+    const foreign = await insertCall(store, { account_sid: "console_other", direction: "inbound", status: "completed", sip_code: 200, sip_reason: "OK", started_at: ago(2 * 86400 + 90), duration: 5 });
+    const foreignShown = () => page.$(`[data-testid="call-${foreign}"]`);
     await go(page, "/calls");
     await page.waitForSelector(`[data-testid="call-${sids.busy}"]`);
+    assert.equal(await foreignShown(), null);
     const rowCount = () => page.$$eval("table tbody tr", (trs) => trs.length);
     assert.equal(await rowCount(), PAGE_SIZE);
     assert.equal(await page.$eval("::-p-aria(← Newer calls)", (b) => (b as HTMLButtonElement).disabled), true, "the first page has nothing newer");
     await click(page, "Older calls →");
     await page.waitForFunction((sid: string) => !document.querySelector(`[data-testid="call-${sid}"]`), { polling: 100 }, sids.busy ?? "");
     assert.equal(await rowCount(), 32 - PAGE_SIZE);
+    assert.equal(await foreignShown(), null);
     assert.match(await page.evaluate(() => location.hash), /after=/);
     await shot(page, "calls-page2");
     await click(page, "← Newer calls");

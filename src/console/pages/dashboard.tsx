@@ -11,9 +11,12 @@ import { Notice } from "../ui/notice.js";
 import { Table } from "../ui/table.js";
 import { useEvery } from "../ui/useEvery.js";
 import { useLoad } from "../ui/useLoad.js";
-import { listTrunkSummaries } from "./calls/trunks.js";
+import { listTrunkSummaries, maxChannelsByName } from "./calls/trunks.js";
 
-/** Live channels are read from the trunk GETs, which the API refreshes from the edges every 2 s. */
+/**
+ * Live channels are read from the trunk list, which the API refreshes from the edges every 2 s:
+ * one request per refresh (20 a minute of the account's rate limit, 200 by default).
+ */
 const LIVE_REFRESH_MS = 3000;
 const STATS_REFRESH_MS = 60000;
 
@@ -22,7 +25,9 @@ const STATS_REFRESH_MS = 60000;
  * calls per minute and answer rate (Calls/Stats.json) as a chart with its figures in text.
  */
 export function DashboardPage({ session }: PageProps) {
-  const trunks = useLoad(() => listTrunkSummaries(session, true), []);
+  // The live counts are refreshed; the limits (a carrier read, rarely changed) once per visit.
+  const trunks = useLoad(() => listTrunkSummaries(session), []);
+  const limits = useLoad(() => maxChannelsByName(session), []);
   // Defaults: the last 24 h in minute buckets.
   const stats = useLoad(async (): Promise<CallStats> => (await data(exotel(session).GET("/v1/Accounts/{account_sid}/Calls/Stats.json", { params: { path: acct(session) } }))).Stats, []);
   useEvery(LIVE_REFRESH_MS, trunks.reload);
@@ -34,6 +39,7 @@ export function DashboardPage({ session }: PageProps) {
       <section aria-labelledby="live-title" class="panel h6-panel">
         <h2 id="live-title">Live calls</h2>
         {trunks.error && <Notice kind="error">{trunks.error}</Notice>}
+        {limits.error && <Notice kind="error">Channel limits: {limits.error}</Notice>}
         {!trunks.data ? (
           trunks.loading && <Loading what="Loading trunks" />
         ) : (
@@ -50,7 +56,7 @@ export function DashboardPage({ session }: PageProps) {
               <ul class="meters">
                 {trunks.data.map((t) => (
                   <li key={t.sid}>
-                    <ChannelMeter id={t.sid} label={t.name} value={t.activeCalls} max={t.maxChannels} />
+                    <ChannelMeter id={t.sid} label={t.name} value={t.activeCalls} max={limits.data?.get(t.name) ?? null} />
                   </li>
                 ))}
               </ul>

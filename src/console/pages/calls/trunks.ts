@@ -8,15 +8,12 @@ export interface TrunkSummary {
   sid: string;
   name: string;
   activeCalls: number;
-  /** From the carrier dialect (the Exotel one has no max_channels); null = no limit or unknown. */
-  maxChannels: number | null;
 }
 
-/** The managed account's trunks (first 1,000, oldest first) with their live call counts. */
-export async function listTrunkSummaries(session: Session, withLimits = false): Promise<TrunkSummary[]> {
+/** The managed account's trunks (first 1,000, oldest first) with their live call counts: one request. */
+export async function listTrunkSummaries(session: Session): Promise<TrunkSummary[]> {
   const page = await data(exotel(session).GET("/v2/accounts/{account_sid}/trunks", { params: { path: acct(session), query: { page_size: String(TRUNK_PAGE) } } }));
-  const limits = withLimits ? await maxChannelsByName(session) : new Map<string, number | null>();
-  return page.response.data.map((t) => ({ sid: t.trunk_sid, name: t.trunk_name, activeCalls: t.active_calls ?? 0, maxChannels: limits.get(t.trunk_name) ?? null }));
+  return page.response.data.map((t) => ({ sid: t.trunk_sid, name: t.trunk_name, activeCalls: t.active_calls ?? 0 }));
 }
 
 /**
@@ -24,7 +21,7 @@ export async function listTrunkSummaries(session: Session, withLimits = false): 
  * caller's own account: the carrier API has no way to address another account, so an operator
  * acting as one sees calls without the limit.
  */
-async function maxChannelsByName(session: Session): Promise<Map<string, number | null>> {
+export async function maxChannelsByName(session: Session): Promise<Map<string, number | null>> {
   const out = new Map<string, number | null>();
   if (session.actingAs && session.actingAs !== session.account.sid) return out;
   const client = carrier(session);
