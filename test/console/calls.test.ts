@@ -189,8 +189,8 @@ describe("console: calls, dashboard and health [sqlite]", () => {
     // A range the API refuses: its message, as it words it, and no rows.
     await click(page, "Clear");
     await page.waitForSelector(`[data-testid="call-${sids.answered}"]`);
-    await page.locator("::-p-aria(From (UTC))").fill("2026-01-01T00:00");
-    await page.locator("::-p-aria(To (UTC))").fill("2026-03-01T00:00");
+    await page.locator("::-p-aria(Started from (UTC))").fill("2026-01-01T00:00");
+    await page.locator("::-p-aria(Started until (UTC))").fill("2026-03-01T00:00");
     refusalExpected = true;
     await click(page, "Apply filters");
     await page.waitForSelector('[data-testid="notice-error"]');

@@ -1,5 +1,5 @@
 import "./calls/pages.css";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { acct, data, exotel } from "../api.js";
 import type { PageProps } from "../routes.js";
 import { href } from "../routes.js";
@@ -23,6 +23,9 @@ type V1Call = { Sid: string; StartTime: string; From: string; To: string; Direct
 export function CallsPage({ session, params }: PageProps) {
   const filters = filtersOf(params);
   const [draft, setDraft] = useState<CallFilters>(filters);
+  const applied = JSON.stringify(filters);
+  // Back/Forward change the hash under the form: show the filters of the list on screen.
+  useEffect(() => setDraft(JSON.parse(applied) as CallFilters), [applied]);
   const trunks = useLoad(() => listTrunkSummaries(session), []);
   const query = listQuery(filters, { after: params.after, before: params.before, window: params.window });
   const calls = useLoad(() => data(exotel(session).GET("/v1/Accounts/{account_sid}/Calls.json", { params: { path: acct(session), query } })), [JSON.stringify(query)]);
@@ -57,8 +60,8 @@ export function CallsPage({ session, params }: PageProps) {
         />
         <Select label="Status" value={draft.status} onChange={set("status")} options={[{ value: "", label: "Any status" }, ...STATUSES.map((s) => ({ value: s, label: s }))]} />
         <Select label="Direction" value={draft.direction} onChange={set("direction")} options={[{ value: "", label: "Both directions" }, ...DIRECTIONS]} />
-        <Field label="From (UTC)" type="datetime-local" value={draft.from} onInput={set("from")} />
-        <Field label="To (UTC)" type="datetime-local" value={draft.to} onInput={set("to")} hint="Up to 31 days; empty: the last 31 days" />
+        <Field label="Started from (UTC)" type="datetime-local" value={draft.from} onInput={set("from")} />
+        <Field label="Started until (UTC)" type="datetime-local" value={draft.to} onInput={set("to")} hint="Up to 31 days; empty: the last 31 days" />
         </div>
         <div class="actions">
           <Button type="submit" kind="primary">
