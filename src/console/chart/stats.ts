@@ -20,8 +20,7 @@ export interface CallStats {
 
 /** v1 time (`YYYY-MM-DD HH:mm:ss`, UTC) or ISO → epoch seconds. */
 export function epochSeconds(t: string): number {
-  const iso = t.includes("T") ? t : `${t.replace(" ", "T")}Z`;
-  return Math.floor(Date.parse(iso.endsWith("Z") || /[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`) / 1000);
+  return Math.floor(Date.parse(t.includes("T") ? t : `${t.replace(" ", "T")}Z`) / 1000);
 }
 
 /** Aligned series for uPlot: x (epoch s), calls per bucket, answer rate % (null where no calls). */
