@@ -142,3 +142,31 @@ export interface CallStats {
 export const STATS_MAX_RANGE_DAYS = 31;
 export const STATS_MAX_BUCKETS = 3000;
 export const STATS_BUCKET_SECONDS = { min: 60, max: 3600, default: 60 } as const;
+
+/** Why a stats window cannot be served (each dialect words it with its own parameter names). */
+export type StatsWindowProblem = { problem: "end_not_after_start" } | { problem: "range_too_long" } | { problem: "too_many_buckets"; buckets: number };
+
+/**
+ * The window of a stats request: either bound alone spans 24 hours from it; neither, the 24 hours
+ * up to the end of the bucket now is in (so a chart's buckets stay put between refreshes). ISO
+ * bounds in, ISO `[from, to)` out, or why not.
+ */
+export function statsWindow(start: string | undefined, end: string | undefined, bucketSeconds: number, now: Date = new Date()): { from: string; to: string } | StatsWindowProblem {
+  const DAY_MS = 86_400_000;
+  const bucketMs = bucketSeconds * 1000;
+  let from: number;
+  let to: number;
+  if (start === undefined && end === undefined) {
+    to = Math.ceil((now.getTime() + 1) / bucketMs) * bucketMs;
+    from = to - DAY_MS;
+  } else {
+    from = start !== undefined ? Date.parse(start) : Date.parse(end as string) - DAY_MS;
+    to = end !== undefined ? Date.parse(end) : from + DAY_MS;
+  }
+  if (to <= from) return { problem: "end_not_after_start" };
+  if (to - from > STATS_MAX_RANGE_DAYS * DAY_MS) return { problem: "range_too_long" };
+  const buckets = Math.ceil((to - from) / bucketMs);
+  if (buckets > STATS_MAX_BUCKETS) return { problem: "too_many_buckets", buckets };
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return { from: iso(from), to: iso(to) };
+}

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
 import { addSeconds, insertCall, trunkIdOf } from "../calls/fixture.js";
+import type { CarrierClient } from "../helpers/carrierClient.js";
 import { basicAuth, send, type ExotelClient, type Json } from "../helpers/client.js";
 import { describeOnEngines } from "../helpers/server.js";
 
@@ -13,6 +14,7 @@ const ex = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
  */
 describeOnEngines("Exotel v1 call stats", (server) => {
   let a: ExotelClient;
+  let carrierA: CarrierClient;
   let b: ExotelClient;
   let trunk1: string;
   let trunk2: string;
@@ -30,7 +32,7 @@ describeOnEngines("Exotel v1 call stats", (server) => {
 
   before(async () => {
     const s = server();
-    a = await s.account("statsa");
+    ({ exotel: a, carrier: carrierA } = await s.clients("statsa"));
     b = await s.account("statsb");
     trunk1 = await a.createTrunk("stats_one");
     trunk2 = await a.createTrunk("stats_two");
@@ -144,5 +146,41 @@ describeOnEngines("Exotel v1 call stats", (server) => {
     // 31 days exactly, in hours, is allowed.
     const month = await ok("StartTime=2026-10-01%2000:00:00&EndTime=2026-11-01%2000:00:00&BucketSeconds=3600");
     assert.equal(month.Buckets.length, 744);
+  });
+
+  it("the carrier twin, GET /carrier/v1/phone_call_stats: the same buckets as meta, its own parameter names and 400s", async () => {
+    const stats = (query: string) => send(`${carrierA.baseUrl}/carrier/v1/phone_call_stats?${query}`, "GET", { headers: { authorization: `Bearer ${carrierA.token}` } });
+    const uuid = (await trunkIdOf(server().runtime.store, trunk1)).uuid;
+    const r = await stats(`filter[created_at][gte]=${at(0)}&filter[created_at][lt]=${at(180)}&filter[sip_trunk_id]=${uuid.toUpperCase()}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get("content-type"), "application/vnd.api+json");
+    const v1 = await ok(`${range(0, 180)}&TrunkSid=${trunk1}`);
+    assert.deepEqual(r.body, {
+      meta: {
+        start: at(0),
+        end: at(180),
+        bucket_seconds: 60,
+        sip_trunk_id: uuid,
+        totals: { calls: v1.Totals.Calls, answered: v1.Totals.Answered, failed: v1.Totals.Failed, answer_rate: v1.Totals.AnswerRate },
+        buckets: v1.Buckets.map((x: Json) => ({ start: `${x.Start.replace(" ", "T")}Z`, calls: x.Calls, answered: x.Answered, failed: x.Failed })),
+      },
+    });
+    const all = await stats(`filter[created_at][gte]=${at(0)}&filter[created_at][lt]=${at(7200)}&bucket[seconds]=3600`);
+    assert.deepEqual(all.body.meta.buckets.map((x: Json) => x.calls), [7, 1]);
+    const cases: [string, string][] = [
+      ["bucket[seconds]=30", "bucket[seconds]"],
+      ["filter[created_at][gte]=2026-11-01%2000:00:00", "filter[created_at][gte]"],
+      ["filter[created_at][gte]=2026-11-02T00:00:00Z&filter[created_at][lt]=2026-11-01T00:00:00Z", "filter[created_at][lt]"],
+      ["filter[created_at][gte]=2026-09-01T00:00:00Z&filter[created_at][lt]=2026-11-01T00:00:00Z&bucket[seconds]=3600", "filter[created_at][lt]"],
+      ["filter[created_at][gte]=2026-10-01T00:00:00Z&filter[created_at][lt]=2026-10-08T00:00:00Z", "bucket[seconds]"],
+      ["filter[sip_trunk_id]=trmum1", "filter[sip_trunk_id]"],
+      ["filter[status]=completed", "filter[status]"],
+      ["page[size]=10", "page[size]"],
+    ];
+    for (const [query, parameter] of cases) {
+      const bad = await stats(query);
+      assert.equal(bad.status, 400, `${query}: ${bad.text}`);
+      assert.deepEqual(bad.body.errors.map((e: Json) => [e.code, e.source]), [["invalid_parameter", { parameter }]], query);
+    }
   });
 });

@@ -369,6 +369,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/carrier/v1/phone_call_stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Phone calls per time bucket (extension) */
+        get: operations["getPhoneCallStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/carrier/v1/account": {
         parameters: {
             query?: never;
@@ -5117,6 +5134,103 @@ export interface operations {
             };
             /** @description The phone call does not exist (or is another account's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Rate limit exceeded; see the X-RateLimit-* headers */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Internal server error; the request is logged */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+        };
+    };
+    getPhoneCallStats: {
+        parameters: {
+            query?: {
+                /** @description Only calls in or out over this SIP trunk (UUID) */
+                "filter[sip_trunk_id]"?: string;
+                /** @description ISO 8601 UTC, YYYY-MM-DDTHH:MM:SSZ; the first bucket's start. Default: [lt] less 24 hours */
+                "filter[created_at][gte]"?: string;
+                /** @description ISO 8601 UTC, YYYY-MM-DDTHH:MM:SSZ; exclusive. Default: [gte] plus 24 hours, or (neither given) now rounded up to a whole bucket */
+                "filter[created_at][lt]"?: string;
+                /** @description 60 to 3600 (default 60); at most 3000 buckets in at most 31 days */
+                "bucket[seconds]"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Calls per bucket (answered: status completed; failed: any other) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": {
+                        meta: {
+                            /** @description ISO 8601 UTC, YYYY-MM-DDTHH:MM:SSZ */
+                            start: string;
+                            /** @description ISO 8601 UTC, YYYY-MM-DDTHH:MM:SSZ */
+                            end: string;
+                            bucket_seconds: number;
+                            sip_trunk_id: string | null;
+                            totals: {
+                                calls: number;
+                                answered: number;
+                                failed: number;
+                                answer_rate: number | null;
+                            };
+                            /** @description Every bucket, oldest first, zeros included */
+                            buckets: {
+                                /** @description ISO 8601 UTC, YYYY-MM-DDTHH:MM:SSZ */
+                                start: string;
+                                calls: number;
+                                answered: number;
+                                failed: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description A bad query parameter (source.parameter), malformed JSON or a document that is not JSON:API */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Missing or wrong Bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,6 +7,7 @@ import { carrierFailureFor, unsupportedMediaType } from "./errors.js";
 import { isJsonApi, parseAccept, parseMediaRange, unsupportedParams } from "./mediaType.js";
 import { BadDocumentError } from "./parse.js";
 import { registerPhoneCallRoutes } from "./routes/phoneCalls.js";
+import { registerPhoneCallStatsRoutes } from "./routes/phoneCallStats.js";
 import { registerPlatformRoutes } from "./routes/platform.js";
 import { registerSipTrunkRoutes } from "./routes/sipTrunks.js";
 
@@ -59,5 +60,6 @@ export async function registerCarrier(app: FastifyInstance, deps: AppDeps): Prom
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, "not_found", "Not Found", `No such endpoint: ${req.method} ${req.url.split("?")[0]}`));
   registerSipTrunkRoutes(app, deps);
   registerPhoneCallRoutes(app, deps);
+  registerPhoneCallStatsRoutes(app, deps);
   registerPlatformRoutes(app, deps);
 }

@@ -1,8 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { STATS_BUCKET_SECONDS, STATS_MAX_BUCKETS, STATS_MAX_RANGE_DAYS, type CallStats, type CallStatsQuery } from "../../../domain/calls.js";
+import { STATS_BUCKET_SECONDS, STATS_MAX_BUCKETS, STATS_MAX_RANGE_DAYS, statsWindow, type CallStats, type CallStatsQuery } from "../../../domain/calls.js";
 import { ValidationError, type ValidationIssue } from "../../../domain/errors.js";
-import { nowIso } from "../../../domain/time.js";
 import type { AppDeps } from "../../../http/deps.js";
 import { nullableStr as NullableS, str as S } from "../../../http/openapiSchemas.js";
 import { typed } from "../routes/children.js";
@@ -15,8 +14,6 @@ import { exotelTime } from "./render.js";
  * completed, "failed" every other status.
  */
 
-const DAY_MS = 86_400_000;
-const DEFAULT_SPAN_MS = DAY_MS;
 const TIME = "YYYY-MM-DD HH:mm:ss, UTC";
 const q = (description: string) => Type.Optional(Type.String({ description }));
 const StatsQuery = Type.Object({
@@ -91,24 +88,14 @@ export function parseStatsQuery(query: Record<string, unknown>, now: Date = new 
   if (trunkSid !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(trunkSid)) bad("TrunkSid", "TrunkSid must be a trunk sid (letters and digits)");
   if (issues.length) throw new ValidationError(issues);
 
-  const bucketMs = bucketSeconds * 1000;
-  let from: number;
-  let to: number;
-  if (start === undefined && end === undefined) {
-    // Whole buckets ending with the one now is in: a chart's buckets stay put between refreshes.
-    to = Math.ceil((now.getTime() + 1) / bucketMs) * bucketMs;
-    from = to - DEFAULT_SPAN_MS;
-  } else {
-    from = start !== undefined ? Date.parse(start) : Date.parse(end as string) - DEFAULT_SPAN_MS;
-    to = end !== undefined ? Date.parse(end) : from + DEFAULT_SPAN_MS;
+  const window = statsWindow(start, end, bucketSeconds, now);
+  if ("problem" in window) {
+    if (window.problem === "end_not_after_start") bad("EndTime", "EndTime must be after StartTime");
+    else if (window.problem === "range_too_long") bad("EndTime", `EndTime must be at most ${STATS_MAX_RANGE_DAYS} days after StartTime`);
+    else bad("BucketSeconds", `BucketSeconds ${bucketSeconds} makes ${window.buckets} buckets of this range; at most ${STATS_MAX_BUCKETS}: use larger buckets or a shorter range`);
+    throw new ValidationError(issues);
   }
-  if (to <= from) bad("EndTime", "EndTime must be after StartTime");
-  else if (to - from > STATS_MAX_RANGE_DAYS * DAY_MS) bad("EndTime", `EndTime must be at most ${STATS_MAX_RANGE_DAYS} days after StartTime`);
-  else if (Math.ceil((to - from) / bucketMs) > STATS_MAX_BUCKETS) {
-    bad("BucketSeconds", `BucketSeconds ${bucketSeconds} makes ${Math.ceil((to - from) / bucketMs)} buckets of this range; at most ${STATS_MAX_BUCKETS}: use larger buckets or a shorter range`);
-  }
-  if (issues.length) throw new ValidationError(issues);
-  return { from: nowIso(new Date(from)), to: nowIso(new Date(to)), bucketSeconds, ...(trunkSid !== undefined ? { trunk: { sid: trunkSid } } : {}) };
+  return { ...window, bucketSeconds, ...(trunkSid !== undefined ? { trunk: { sid: trunkSid } } : {}) };
 }
 
 export function renderStats(stats: CallStats, trunkSid: string | null) {
