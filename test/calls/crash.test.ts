@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { startKamailio, type EdgeProcess } from "../../src/edge/process.js";
 import type { EdgeOptions } from "../../src/edge/config.js";
 import { EdgeRpc } from "../../src/edge/rpc.js";
+import { drainRecords, queuedRecords } from "../../src/edge/recordDrain.js";
 import { openStore, type Store } from "../../src/store/db.js";
 import { processTree } from "../../bench/lib/cpu.js";
 import { startEditedKamailio } from "../../bench/lib/editedEdge.js";
@@ -117,7 +118,7 @@ describeEdge(
       await p.destinations(t, [{ destination: `${answers.address};transport=tcp` }]);
       const b = await p.trunk("busy");
       await p.destinations(b, [{ destination: `${busy.address};transport=tcp` }]);
-      for (const n of ["+919800002001", "+919800002003", "+919800002004", "+919800002005"]) await p.map(t, n);
+      for (const n of ["+919800002001", "+919800002003", "+919800002004", "+919800002005", "+919800002006"]) await p.map(t, n);
       await p.map(b, "+919800002002");
       await s.settled();
     });
@@ -234,6 +235,29 @@ describeEdge(
         rpc.close();
         await edge.stop();
       }
+    });
+
+    it("a graceful stop drains the queue first (trunkline edge / up: drainRecords before SIGTERM); records after it are written at once", async () => {
+      // Flushed every 2 s: records wait in the queue for a while.
+      const edge = await ownEdge({ ...stack().options, recordFlushMs: 2000 }, "127.0.192.5");
+      stops.push(() => edge.stop());
+      await edge.start();
+      const url = `http://127.0.0.1:${edge.rpcPort}/RPC`;
+      const three = await call({ edge: edge.address, from: "127.0.193.11", number: "+919800002006", calls: 3, limit: 1, rate: 10 }, { expect: 200 });
+      assert.ok(three.ok, three.detail);
+      assert.equal(await drainRecords(url, 5000), 0, "the queue drained");
+      assert.equal((await callIds(["+919800002006"])).length, 3, "every finished call written when the drain returns");
+      // Draining: the next call's record is written by the worker itself, never queued.
+      const rpc = new EdgeRpc(url, 2000);
+      try {
+        const one = await call({ edge: edge.address, from: "127.0.193.11", number: "+919800002006" }, { expect: 200 });
+        assert.ok(one.ok, one.detail);
+        assert.equal(await queuedRecords(rpc), 0);
+        assert.equal((await callIds(["+919800002006"])).length, 4, "written before the caller had its answer");
+      } finally {
+        rpc.close();
+      }
+      await edge.stop();
     });
   },
   { TRUNKLINE_EDGE_PROBE_INTERVAL: "0" },

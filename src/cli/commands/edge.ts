@@ -11,6 +11,7 @@ import { stderrLog, type ComponentLog } from "../../log.js";
 import { migrateToLatest, openStore } from "../../store/db.js";
 import { checkDatabaseUrl } from "../database.js";
 import { onSignal } from "./serve.js";
+import { drainRecords } from "../../edge/recordDrain.js";
 
 export interface EdgeFlags {
   print?: boolean;
@@ -60,7 +61,7 @@ export interface RunningEdge {
   /** Settles when Kamailio has exited (its config dir is removed by then). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   hasExited(): boolean;
-  /** SIGTERM (SIGKILL after `graceMs`), then waits for the exit. */
+  /** Drains the call record queue (at most 3 s), SIGTERM (SIGKILL after `graceMs`), then waits for the exit. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -112,6 +113,9 @@ export function startEdge(options: EdgeOptions, run: { shmMb?: number; stdio?: S
     hasExited,
     async stop(graceMs = 10000) {
       if (hasExited()) return void (await exited);
+      // Records queued in Kamailio's shared memory would die with it (docs/calls.md).
+      if (options.recordCalls !== false) await drainRecords(edgeRpcUrl(options));
+      if (hasExited()) return void (await exited);
       proc.child.kill("SIGTERM");
       const timer = setTimeout(() => proc.child.kill("SIGKILL"), graceMs);
       await exited;
@@ -158,7 +162,7 @@ export async function edge(flags: EdgeFlags, config: Config): Promise<number> {
   await prepareEdgeStore(config);
   const log = stderrLog("edge");
   const running = startEdge(options, { shmMb: flags.shm });
-  onSignal((signal) => running.proc.child.kill(signal));
+  onSignal(() => void running.stop());
   const registered = registerEdge(config, options, running, log).then(
     (heartbeat) => ({ heartbeat, failed: false }),
     () => ({ heartbeat: undefined, failed: true }),
