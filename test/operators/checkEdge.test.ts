@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import { startShippedUas, removeLogs, type ShippedUas } from "../check/shipped.js";
 import { describeEdge } from "../edge/harness.js";
-import type { Json } from "../helpers/client.js";
+import { send, type Json } from "../helpers/client.js";
 import { freePort } from "../helpers/process.js";
 
 /**
@@ -56,4 +56,22 @@ describeEdge("API trunk check with an edge", "127.0.205.1", (stack) => {
     assert.match(options.fix, /must answer SIP from the edge/);
     assert.deepEqual(steps(data).filter(([name]: [string]) => name !== "options"), [["numbers", true], ["access", true], ["destinations", true], ["edge", true], ["sync", true]]);
   });
+
+  it("GET /carrier/v1/edges shows the running edge in step (configured by TRUNKLINE_EDGE_RPC_URLS); media_relays is empty", async () => {
+    const s = stack().server;
+    const op = await s.runtime.services.accounts.create({ sid: "edgeops", operator: true });
+    const auth = { authorization: `Bearer ${op.apiToken}` };
+    const r = await send(`${s.baseUrl}/carrier/v1/edges`, "GET", { headers: auth });
+    assert.equal(r.status, 200, r.text);
+    const rpcUrl = `http://127.0.0.1:${stack().options.rpcPort}/RPC`;
+    assert.deepEqual(
+      r.body.data.map((e: Json) => [e.id, e.type, e.attributes.state, e.attributes.configured, e.attributes.last_error]),
+      [[rpcUrl, "edge", "in_sync", true, null]],
+    );
+    // Updates pushed while Kamailio was still starting count as failed; the edge is in step since.
+    assert.ok(Number.isInteger(r.body.data[0].attributes.failed_updates));
+    const relays = await send(`${s.baseUrl}/carrier/v1/media_relays`, "GET", { headers: auth });
+    assert.deepEqual(relays.body, { data: [] });
+  });
 });
+
