@@ -51,7 +51,7 @@ export class HistogramFamily {
     readonly name: string,
     readonly help: string,
     private readonly bounds: readonly number[],
-    /** Called at each scrape to report series kept elsewhere (each replaces the one of the same key). */
+    /** Called at each scrape to add series kept elsewhere (the edge reloader keeps its own). */
     private readonly collect?: (add: (labels: Labels, buckets: Buckets) => void) => void,
   ) {}
 
