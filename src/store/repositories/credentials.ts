@@ -6,9 +6,20 @@ import type { CredentialsTable } from "../schema.js";
 // Read on every credentials request; compiled once (see prepared.ts).
 const ofTrunk = prepared((db, $) => db.selectFrom("credentials").selectAll().where("trunk_id", "=", $<number>(0)).orderBy("id"));
 
+const COLUMNS = ["trunk_id", "username", "password_enc", "ha1", "realm", "friendly_name", "created_at", "updated_at"] as const satisfies readonly (keyof Insertable<CredentialsTable>)[];
+/** Every trunk create runs it (the trunk's credential): compiled once, not built per request. */
+const insertRow = prepared((db, $) =>
+  db
+    .insertInto("credentials")
+    .values(Object.fromEntries(COLUMNS.map((c, i) => [c, $(i)])) as unknown as Insertable<CredentialsTable>)
+    .returningAll(),
+);
+
 export const credentialsRepo = {
-  insert(db: Executor, row: Insertable<CredentialsTable>) {
-    return db.insertInto("credentials").values(row).returningAll().executeTakeFirstOrThrow();
+  async insert(db: Executor, row: Insertable<CredentialsTable>) {
+    const [r] = await insertRow(db, ...COLUMNS.map((c) => row[c] ?? null));
+    if (!r) throw new Error("insert into credentials returned no row");
+    return r;
   },
   /** A trunk has a handful of credentials at most (bounded at write time). */
   allOfTrunk(db: Executor, trunkId: number) {

@@ -60,6 +60,34 @@ function inAccountRange<Q extends SelectQueryBuilder<Database, "trunks", { id: n
 const bySid = prepared((db, $) => selectTrunks(db).where("t.account_sid", "=", $<string>(0)).where("t.sid", "=", $<string>(1)));
 const byUuid = prepared((db, $) => selectTrunks(db).where("t.account_sid", "=", $<string>(0)).where("t.uuid", "=", $<string>(1)));
 const detailByUuid = prepared((db, $) => selectDetails(db).where("t.account_sid", "=", $<string>(0)).where("t.uuid", "=", $<string>(1)));
+const detailById = prepared((db, $) => selectDetails(db).where("t.account_sid", "=", $<string>(0)).where("t.id", "=", $<number>(1)));
+/** The columns a new trunk is inserted with, in the order of the prepared insert's values. */
+const TRUNK_COLUMNS = [
+  "sid",
+  "uuid",
+  "account_sid",
+  "name",
+  "nso_code",
+  "domain_name",
+  "auth_type",
+  "status",
+  "region",
+  "authentication_mode",
+  "max_channels",
+  "inbound_country",
+  "outbound_dial_string_prefix",
+  "outbound_national_dialing",
+  "outbound_plus_prefix",
+  "created_at",
+  "updated_at",
+] as const satisfies readonly (keyof NewTrunkRow)[];
+/** Every create runs it: compiled once (see prepared.ts), not built per request. */
+const insertTrunk = prepared((db, $) =>
+  db
+    .insertInto("trunks")
+    .values(Object.fromEntries(TRUNK_COLUMNS.map((c, i) => [c, $(i)])) as unknown as NewTrunkRow)
+    .returning("id"),
+);
 /** A trunk with its credentials, for the credentials list (one round trip). */
 const credentialsBySid = prepared((db, $) =>
   db
@@ -110,8 +138,11 @@ const pageOfAccount = prepared((db, $) =>
 );
 
 export const trunksRepo = {
+  /** Every column of TRUNK_COLUMNS is written; a missing optional one as NULL (or its default flag 0). */
   async insert(db: Executor, row: NewTrunkRow): Promise<number> {
-    const r = await db.insertInto("trunks").values(row).returning("id").executeTakeFirstOrThrow();
+    const values = TRUNK_COLUMNS.map((c) => row[c] ?? (c === "outbound_national_dialing" || c === "outbound_plus_prefix" ? 0 : null));
+    const [r] = await insertTrunk(db, ...values);
+    if (!r) throw new Error("insert into trunks returned no id");
     return r.id;
   },
   async findBySid(db: Executor, accountSid: string, sid: string) {
@@ -134,8 +165,8 @@ export const trunksRepo = {
   async findDetailByUuid(db: Executor, accountSid: string, uuid: string): Promise<TrunkDetailRow | undefined> {
     return (await detailByUuid(db, accountSid, uuid))[0];
   },
-  findDetailById(db: Executor, accountSid: string, id: number): Promise<TrunkDetailRow | undefined> {
-    return selectDetails(db).where("t.account_sid", "=", accountSid).where("t.id", "=", id).executeTakeFirst();
+  async findDetailById(db: Executor, accountSid: string, id: number): Promise<TrunkDetailRow | undefined> {
+    return (await detailById(db, accountSid, id))[0];
   },
   /** Undefined when the trunk is not this account's; its credentials as JSON (mapCredentialsJson). */
   async findWithCredentials(db: Executor, accountSid: string, sid: string): Promise<{ id: number; sid: string; credentials: unknown } | undefined> {
