@@ -89,10 +89,22 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Server processes started here and not yet exited. Whatever ends this test process — a failed
+ * hook, an assertion outside `it`, the runner's timeout — they are killed on its way out, so no
+ * `trunkline serve` outlives its test.
+ */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /** Starts `trunkline serve` and waits (bounded) until /healthz answers. */
 export async function startServer(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve"], { env: { ...env, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let out = "";
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (out += d.toString()));

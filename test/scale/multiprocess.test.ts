@@ -74,11 +74,17 @@ describe("scale-out: several API processes on one PostgreSQL + Redis", () => {
       const made = cli(env, "accounts", "create", "--sid", a.sid, "--api-key", a.key, "--api-token", a.token, "--json");
       assert.equal(made.status, 0, `accounts create failed: ${made.stderr}`);
     }
-    servers.push(...(await Promise.all(Array.from({ length: PROCESSES }, () => startServer(env)))));
+    // Each server is recorded as soon as it is up: when one of them fails to start, the others
+    // are still stopped by the after hook (Promise.all would have dropped them).
+    const started = await Promise.allSettled(Array.from({ length: PROCESSES }, () => startServer(env)));
+    for (const s of started) if (s.status === "fulfilled") servers.push(s.value);
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
   });
 
   after(async () => {
-    await Promise.all([...servers, ...extra].map((s) => s.stop()));
+    // Every process is stopped and the schema dropped even when a stop fails.
+    await Promise.allSettled([...servers, ...extra].map((s) => s.stop()));
     await dropSchema?.();
     await dropRedisPrefix(prefix).catch(() => undefined);
   });
