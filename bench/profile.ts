@@ -11,7 +11,12 @@
  * the bare handler's cost to the endpoint's — comparable with the "of bare" column of the bench.
  *
  * Options: --engines sqlite,postgres  --rounds 5  --requests 400 (per round; a tenth for the
- * lists of 100)  --warmup 100  --only <substring>  --mode inject|http  --no-log.
+ * lists of 100)  --warmup 200  --only <substring>  --mode inject|http  --no-log.
+ *
+ * Before/after on a loaded machine: `--against <another checkout>` (e.g. a `git worktree` of the
+ * base commit, with node_modules linked) loads that checkout's server beside this one in the same
+ * process, and alternates their rounds endpoint by endpoint (bare, this, that, bare, ...), so both
+ * see the same load; the minimum of the rounds' CPU µs is reported beside the median.
  * With `node --cpu-prof --cpu-prof-dir data/prof --import tsx bench/profile.ts --only ...` the
  * profile covers only what was asked for.
  */
@@ -24,9 +29,9 @@ import { parseArgs } from "node:util";
 import Fastify, { type FastifyInstance } from "fastify";
 import pg from "pg";
 import { Pool } from "undici";
-import { loadConfig } from "../src/config.js";
-import { buildServer } from "../src/http/server.js";
-import { openRuntime, type Runtime } from "../src/runtime.js";
+import type { loadConfig as LoadConfig } from "../src/config.js";
+import type { buildServer as BuildServer } from "../src/http/server.js";
+import type { openRuntime as OpenRuntime, Runtime } from "../src/runtime.js";
 import { fmt, median, range } from "./lib/stats.js";
 
 const PG_URL = process.env.TRUNKLINE_BENCH_PG_URL ?? process.env.TRUNKLINE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -42,6 +47,7 @@ const { values: opts } = parseArgs({
     only: { type: "string" },
     mode: { type: "string" },
     "no-log": { type: "boolean" },
+    against: { type: "string" },
   },
 });
 const ENGINES = (opts.engines ?? "sqlite,postgres").split(",") as ("sqlite" | "postgres")[];
@@ -92,24 +98,25 @@ async function sender(app: FastifyInstance): Promise<{ send: Send; close(): Prom
   return { send: injector(app), close: async () => undefined };
 }
 
+/** How many requests a round of this endpoint sends (the lists of 100 cost ~50× a lookup). */
+const perRound = (e: Endpoint) => Math.max(10, Math.round(REQUESTS * e.weight));
+
+async function warm(send: Send, e: Endpoint): Promise<void> {
+  for (let i = 0; i < Math.max(5, Math.round(WARMUP * e.weight)); i++) await send(e.req);
+}
+
 /**
- * Per round: wall-clock µs per request, and this process's CPU µs per request (user + system:
+ * One round: wall-clock µs per request, and this process's CPU µs per request (user + system:
  * what the API process itself spends, without PostgreSQL's backend and less moved by neighbours).
  */
-async function time(send: Send, e: Endpoint): Promise<{ us: number[]; cpu: number[] }> {
-  const n = Math.max(10, Math.round(REQUESTS * e.weight));
-  for (let i = 0; i < Math.max(5, Math.round(WARMUP * e.weight)); i++) await send(e.req);
-  const us: number[] = [];
-  const cpu: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const c0 = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) await send(e.req);
-    us.push(Number(process.hrtime.bigint() - start) / 1000 / n);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / n);
-  }
-  return { us, cpu };
+async function round(send: Send, e: Endpoint): Promise<{ us: number; cpu: number }> {
+  const n = perRound(e);
+  const c0 = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await send(e.req);
+  const us = Number(process.hrtime.bigint() - start) / 1000 / n;
+  const c = process.cpuUsage(c0);
+  return { us, cpu: (c.user + c.system) / n };
 }
 
 async function pgSchema(): Promise<{ schema: string; drop(): Promise<void> }> {
@@ -127,15 +134,30 @@ async function pgSchema(): Promise<{ schema: string; drop(): Promise<void> }> {
   return { schema, drop: () => run(`drop schema if exists ${schema} cascade`) };
 }
 
-async function openEngine(engine: "sqlite" | "postgres"): Promise<{ runtime: Runtime; dispose(): Promise<void> }> {
+/** A checkout's server modules: this one's, or --against's. */
+interface Code {
+  label: string;
+  loadConfig: typeof LoadConfig;
+  openRuntime: typeof OpenRuntime;
+  buildServer: typeof BuildServer;
+}
+
+async function loadCode(root: string, label: string): Promise<Code> {
+  const config = (await import(join(root, "src/config.ts"))) as { loadConfig: typeof LoadConfig };
+  const runtime = (await import(join(root, "src/runtime.ts"))) as { openRuntime: typeof OpenRuntime };
+  const server = (await import(join(root, "src/http/server.ts"))) as { buildServer: typeof BuildServer };
+  return { label, loadConfig: config.loadConfig, openRuntime: runtime.openRuntime, buildServer: server.buildServer };
+}
+
+async function openEngine(code: Code, engine: "sqlite" | "postgres"): Promise<{ runtime: Runtime; dispose(): Promise<void> }> {
   const env: Record<string, string> = { TRUNKLINE_SECRET_KEY: "5e".repeat(32), TRUNKLINE_RATE_LIMIT_PER_MINUTE: "1000000000" };
   if (engine === "sqlite") {
     const dir = mkdtempSync(join(os.tmpdir(), "tl-prof-"));
-    const runtime = await openRuntime(loadConfig({ ...env, DATABASE_URL: join(dir, "db.sqlite") }));
+    const runtime = await code.openRuntime(code.loadConfig({ ...env, DATABASE_URL: join(dir, "db.sqlite") }));
     return { runtime, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const { schema, drop } = await pgSchema();
-  const runtime = await openRuntime(loadConfig({ ...env, DATABASE_URL: PG_URL, TRUNKLINE_PG_SCHEMA: schema }));
+  const runtime = await code.openRuntime(code.loadConfig({ ...env, DATABASE_URL: PG_URL, TRUNKLINE_PG_SCHEMA: schema }));
   return { runtime, dispose: drop };
 }
 
@@ -177,33 +199,68 @@ interface Result {
   cpu: number[];
 }
 
+interface Subject {
+  code: Code;
+  send: Send;
+  endpoints: Endpoint[];
+  close(): Promise<void>;
+}
+
+async function start(code: Code, engine: "sqlite" | "postgres", logStream: NodeJS.WritableStream): Promise<Subject> {
+  const { runtime, dispose } = await openEngine(code, engine);
+  const app = await code.buildServer(runtime, opts["no-log"] ? false : { level: "info", stream: logStream });
+  const api = await sender(app);
+  await runtime.services.accounts.create({ sid: ACCOUNT.sid, apiKey: ACCOUNT.key, apiToken: ACCOUNT.token });
+  const endpoints = await seed(api.send, app);
+  return {
+    code,
+    send: api.send,
+    endpoints,
+    close: async () => {
+      await api.close();
+      await app.close();
+      await runtime.close();
+      await dispose();
+    },
+  };
+}
+
 async function main(): Promise<void> {
+  const codes = [await loadCode(join(import.meta.dirname, ".."), "this")];
+  if (opts.against) codes.push(await loadCode(opts.against, "against"));
   const results: Result[] = [];
   const bareApp = Fastify({ logger: false });
   const body = { status: "ok", service: "bare" };
   bareApp.get("/bare", async () => body);
   const bare = await sender(bareApp);
+  const bareEndpoint: Endpoint = { name: "bare", weight: 1, req: { method: "GET", url: "/bare" } };
   const devNull = createWriteStream("/dev/null");
   for (const engine of ENGINES) {
-    const { runtime, dispose } = await openEngine(engine);
-    const app = await buildServer(runtime, opts["no-log"] ? false : { level: "info", stream: devNull });
-    const api = await sender(app);
+    const subjects: Subject[] = [];
     try {
-      await runtime.services.accounts.create({ sid: ACCOUNT.sid, apiKey: ACCOUNT.key, apiToken: ACCOUNT.token });
-      const endpoints = await seed(api.send, app);
-      for (const e of endpoints) {
-        if (opts.only && !e.name.includes(opts.only)) continue;
-        // The bare handler beside every endpoint: the machine's load moves both alike.
-        results.push({ engine: "bare", name: `bare (before ${engine} ${e.name})`, ...(await time(bare.send, { name: "bare", weight: 1, req: { method: "GET", url: "/bare" } })) });
-        const t = await time(api.send, e);
-        results.push({ engine, name: e.name, ...t });
-        console.error(`${engine} ${e.name}: ${fmt.int(median(t.us))} µs, CPU ${fmt.int(median(t.cpu))} µs`);
+      for (const code of codes) subjects.push(await start(code, engine, devNull));
+      const names = (subjects[0] as Subject).endpoints.map((e) => e.name).filter((n) => !opts.only || n.includes(opts.only));
+      for (const name of names) {
+        const bareRow: Result = { engine: "bare", name: `bare (beside ${engine} ${name})`, us: [], cpu: [] };
+        const rows = subjects.map((s) => ({ engine: codes.length > 1 ? `${engine} (${s.code.label})` : engine, name, us: [] as number[], cpu: [] as number[] }));
+        await warm(bare.send, bareEndpoint);
+        for (const s of subjects) await warm(s.send, s.endpoints.find((e) => e.name === name) as Endpoint);
+        // Rounds alternate (bare, this, against, bare, ...): the machine's load moves all alike.
+        for (let r = 0; r < ROUNDS; r++) {
+          const b = await round(bare.send, bareEndpoint);
+          bareRow.us.push(b.us);
+          bareRow.cpu.push(b.cpu);
+          for (const [i, s] of subjects.entries()) {
+            const t = await round(s.send, s.endpoints.find((e) => e.name === name) as Endpoint);
+            rows[i]?.us.push(t.us);
+            rows[i]?.cpu.push(t.cpu);
+          }
+        }
+        results.push(bareRow, ...rows);
+        console.error(rows.map((row) => `${row.engine} ${name}: ${fmt.int(median(row.us))} µs, CPU ${fmt.int(median(row.cpu))} µs (min ${fmt.int(Math.min(...row.cpu))})`).join("; "));
       }
     } finally {
-      await api.close();
-      await app.close();
-      await runtime.close();
-      await dispose();
+      for (const s of subjects) await s.close();
     }
   }
   await bare.close();
@@ -212,17 +269,18 @@ async function main(): Promise<void> {
   const bares = results.filter((r) => r.engine === "bare");
   const bareUs = median(bares.flatMap((r) => r.us));
   const bareCpu = median(bares.flatMap((r) => r.cpu));
+  const bareCpuMin = Math.min(...bares.flatMap((r) => r.cpu));
   const lines = [
-    `mode ${MODE}, ${ROUNDS} rounds, ${REQUESTS} requests a round (weighted), load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+    `mode ${MODE}, ${ROUNDS} rounds, ${REQUESTS} requests a round (weighted), load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}${opts.against ? `; against ${opts.against}` : ""}`,
     "",
-    "| engine | endpoint | wall µs/request (median) | range | bare ÷ endpoint | CPU µs/request | bare ÷ endpoint (CPU) |",
-    "|---|---|---:|---:|---:|---:|---:|",
-    `| — | bare Fastify handler | ${bareUs.toFixed(1)} | | 100% | ${bareCpu.toFixed(1)} | 100% |`,
+    "| engine | endpoint | wall µs/request (median) | range | bare ÷ endpoint | CPU µs/request (median) | CPU min | bare ÷ endpoint (CPU, median) |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
+    `| — | bare Fastify handler | ${bareUs.toFixed(1)} | | 100% | ${bareCpu.toFixed(1)} | ${bareCpuMin.toFixed(1)} | 100% |`,
     ...results
       .filter((r) => r.engine !== "bare")
       .map((r) => {
         const [lo, hi] = range(r.us);
-        return `| ${r.engine} | ${r.name} | ${median(r.us).toFixed(1)} | ${lo.toFixed(0)}–${hi.toFixed(0)} | ${fmt.pct(bareUs / median(r.us))} | ${median(r.cpu).toFixed(1)} | ${fmt.pct(bareCpu / median(r.cpu))} |`;
+        return `| ${r.engine} | ${r.name} | ${median(r.us).toFixed(1)} | ${lo.toFixed(0)}–${hi.toFixed(0)} | ${fmt.pct(bareUs / median(r.us))} | ${median(r.cpu).toFixed(1)} | ${Math.min(...r.cpu).toFixed(1)} | ${fmt.pct(bareCpu / median(r.cpu))} |`;
       }),
   ];
   console.log(lines.join("\n"));
