@@ -245,12 +245,15 @@ async function main(): Promise<void> {
         const rows = subjects.map((s) => ({ engine: codes.length > 1 ? `${engine} (${s.code.label})` : engine, name, us: [] as number[], cpu: [] as number[] }));
         await warm(bare.send, bareEndpoint);
         for (const s of subjects) await warm(s.send, s.endpoints.find((e) => e.name === name) as Endpoint);
-        // Rounds alternate (bare, this, against, bare, ...): the machine's load moves all alike.
+        // Rounds alternate (bare, this, against, bare, against, this, ...): the machine's load,
+        // and whatever one leaves behind for the next (garbage), fall on all alike.
         for (let r = 0; r < ROUNDS; r++) {
           const b = await round(bare.send, bareEndpoint);
           bareRow.us.push(b.us);
           bareRow.cpu.push(b.cpu);
-          for (const [i, s] of subjects.entries()) {
+          const order = [...subjects.entries()];
+          if (r % 2 === 1) order.reverse();
+          for (const [i, s] of order) {
             const t = await round(s.send, s.endpoints.find((e) => e.name === name) as Endpoint);
             rows[i]?.us.push(t.us);
             rows[i]?.cpu.push(t.cpu);
