@@ -120,6 +120,15 @@ describeEdge(
       await p.destinations(b, [{ destination: `${busy.address};transport=tcp` }]);
       for (const n of ["+919800002001", "+919800002003", "+919800002004", "+919800002005", "+919800002006"]) await p.map(t, n);
       await p.map(b, "+919800002002");
+      // First destination 503, the second answers: a record with one hop.
+      const failing = await startUas("127.0.192.103", await freePort(), 503, "tcp");
+      uases.push(failing);
+      const f = await p.trunk("failover");
+      await p.destinations(f, [
+        { destination: `${failing.address};transport=tcp`, priority: 1 },
+        { destination: `${answers.address};transport=tcp`, priority: 2 },
+      ]);
+      await p.map(f, "+919800002007");
       await s.settled();
     });
     after(async () => {
@@ -205,7 +214,7 @@ describeEdge(
       await edge.stop();
     });
 
-    it("a store that cannot be written: records stay queued (up to TRUNKLINE_CALL_RECORD_QUEUE_MAX, the rest dropped and counted) and are written once it can", async () => {
+    it("a store that cannot be written: records stay queued, hops too (up to TRUNKLINE_CALL_RECORD_QUEUE_MAX, the rest dropped and counted), and are written once it can", async () => {
       const edge = await ownEdge({ ...stack().options, recordQueueMax: 3 }, "127.0.192.4");
       stops.push(() => edge.stop());
       await edge.start();
@@ -215,18 +224,25 @@ describeEdge(
       await sql`ALTER TABLE calls RENAME TO calls_away`.execute(store.db);
       let renamed = true;
       try {
+        const failover = await call({ edge: edge.address, from: "127.0.193.10", number: "+919800002007" }, { expect: 200 });
+        assert.ok(failover.ok, failover.detail);
         const five = await call({ edge: edge.address, from: "127.0.193.10", number: "+919800002005", calls: 5, limit: 1, rate: 10 }, { expect: 200 });
         assert.ok(five.ok, five.detail);
-        await until("a failed flush, 3 records queued, 2 dropped", async () => ((await stat("record_flush_failures")) >= 1 && (await stat("records_dropped")) === 2 ? true : undefined), 10_000, () => edge.log().slice(-2000));
+        await until("a failed flush, 3 records queued, 3 dropped", async () => ((await stat("record_flush_failures")) >= 1 && (await stat("records_dropped")) === 3 ? true : undefined), 10_000, () => edge.log().slice(-2000));
         assert.equal(await stat("records_queued"), 3);
         assert.match(edge.log(), /call records not written \(\d+ queued\); retrying about every second/);
         assert.match(edge.log(), /call record queue full \(3 records\): call record [0-9a-f]{32} dropped, 1 so far/);
         await sql`ALTER TABLE calls_away RENAME TO calls`.execute(store.db);
         renamed = false;
-        await until("the queued records written", async () => ((await callIds(["+919800002005"])).length >= 3 ? true : undefined), 10_000, () => edge.log().slice(-2000));
+        await until("the queued records written", async () => ((await callIds(["+919800002005", "+919800002007"])).length >= 3 ? true : undefined), 10_000, () => edge.log().slice(-2000));
         const rows = await callIds(["+919800002005"]);
-        assert.deepEqual(rows.map(([, st]) => st), ["completed", "completed", "completed"]);
-        assert.equal(new Set(rows.map(([id]) => id)).size, 3);
+        assert.deepEqual(rows.map(([, st]) => st), ["completed", "completed"]);
+        assert.equal(new Set(rows.map(([id]) => id)).size, 2);
+        // The failover call's hop was queued, put back and written with it.
+        const failed = await store.db.selectFrom("calls").select(["sid", "status", "attempts"]).where("to_number", "=", "+919800002007").execute();
+        assert.deepEqual(failed.map((r) => [r.status, r.attempts]), [["completed", 2]]);
+        const hops = await store.db.selectFrom("call_hops").select(["hop", "sip_code"]).where("call_sid", "=", failed[0]!.sid).execute();
+        assert.deepEqual(hops.map((h) => [h.hop, h.sip_code]), [[1, 503]]);
         assert.equal(await stat("records_queued"), 0);
         assert.ok((await stat("records_written")) >= 3);
         assert.match(edge.log(), /call records written again/);
