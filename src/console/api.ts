@@ -12,14 +12,21 @@ import { data } from "../../packages/client/src/index.js";
 
 export { data };
 
+/**
+ * Requests carry their Authorization themselves and never ambient credentials. `omit` also keeps
+ * the browser from answering a 401 (WWW-Authenticate: Basic) with its own sign-in dialog, which
+ * would hold the request until someone typed into it.
+ */
+const CREDENTIALS = "omit" as const;
+
 /** The Exotel v2/v1 client for the session (Basic key:token). */
 export function exotel(session: Pick<Session, "baseUrl" | "apiKey" | "apiToken">) {
-  return createExotelClient({ baseUrl: session.baseUrl, apiKey: session.apiKey, apiToken: session.apiToken });
+  return createExotelClient({ baseUrl: session.baseUrl, apiKey: session.apiKey, apiToken: session.apiToken, credentials: CREDENTIALS });
 }
 
 /** The carrier client for the session (the token as Bearer). */
 export function carrier(session: Pick<Session, "baseUrl" | "apiToken">) {
-  return createCarrierClient({ baseUrl: session.baseUrl, token: session.apiToken });
+  return createCarrierClient({ baseUrl: session.baseUrl, token: session.apiToken, credentials: CREDENTIALS });
 }
 
 /** Path params every Exotel v2 call needs: the managed account. */
@@ -131,7 +138,7 @@ export function afterCursor(next: string | null | undefined): string | null {
 
 /** A carrier GET outside the generated client's paths, failing with the same typed error. */
 export async function carrierGet(session: Pick<Session, "baseUrl" | "apiToken">, path: string): Promise<unknown> {
-  const res = await fetch(`${session.baseUrl}${path}`, { headers: { authorization: `Bearer ${session.apiToken}`, accept: "application/vnd.api+json" } });
+  const res = await fetch(`${session.baseUrl}${path}`, { credentials: CREDENTIALS, headers: { authorization: `Bearer ${session.apiToken}`, accept: "application/vnd.api+json" } });
   const body = (await res.json().catch(() => ({ errors: [{ code: "invalid_response", detail: `HTTP ${res.status}` }] }))) as unknown;
   if (!res.ok) throw new CarrierApiError(`HTTP ${res.status}`, res.status, body as never, res.headers.get("x-request-id"));
   return body;
@@ -141,6 +148,7 @@ export async function carrierGet(session: Pick<Session, "baseUrl" | "apiToken">,
 export async function exotelRequest(session: Session, method: string, path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${session.baseUrl}${path}`, {
     method,
+    credentials: CREDENTIALS,
     headers: { authorization: `Basic ${btoa(`${session.apiKey}:${session.apiToken}`)}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });

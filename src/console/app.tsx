@@ -64,7 +64,9 @@ export function App() {
       </header>
       {session.actingAs && (
         <div class="acting" role="status" data-testid="acting-as">
-          Acting as account <strong>{session.actingAs}</strong> (signed in as {session.account.sid}).{" "}
+          <span>
+            Acting as account <strong>{session.actingAs}</strong> (signed in as {session.account.sid}).
+          </span>
           <Button onClick={() => actions.setActingAs(null)}>Back to my account</Button>
         </div>
       )}

@@ -11,7 +11,8 @@ export const CHROMIUM = process.env.TRUNKLINE_TEST_CHROMIUM ?? "/usr/bin/chromiu
 /** Screenshots for review (gitignored). */
 export const SHOTS_DIR = resolve("test-results/console");
 export const DESKTOP = { width: 1280, height: 800 } as const;
-export const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 1 } as const;
+// Width and height only: changing isMobile/hasTouch makes Chromium reload the page, which signs out.
+export const PHONE = { width: 390, height: 844 } as const;
 
 /** The demo account (`trunkline serve --demo`). */
 export const DEMO = { sid: "exoteltest", apiKey: "exoteltest", apiToken: "a1b2c3d4e5f6g7h8i9j0" } as const;
@@ -64,6 +65,11 @@ export async function openConsole(options: { engine?: EngineName; env?: Record<s
           // 4xx answers the console expects (a wrong token) are logged by Chromium as resource errors.
           if (m.type() === "error" && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`);
         });
+        if (process.env.TRUNKLINE_TEST_CONSOLE_DEBUG) {
+          page.on("console", (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
+          page.on("response", (r) => console.log(`[browser] ${r.request().method()} ${r.url()} ${r.status()}`));
+          page.on("framenavigated", (f) => console.log(`[browser] navigated ${f.url()}`));
+        }
         page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
         await page.goto(url, { waitUntil: "load" });
         return page;
@@ -82,14 +88,35 @@ export async function openConsole(options: { engine?: EngineName; env?: Record<s
   }
 }
 
-/** The input labelled `label` (accessible name), filled with `value` (replacing what was there). */
+/** The id of the input (or select) whose <label> reads exactly `label`; waits for it. */
+async function labelled(page: Page, label: string): Promise<string> {
+  try {
+    const handle = await page.waitForFunction(
+      (l: string) => {
+        const found = [...document.querySelectorAll("label")].find((x) => x.textContent?.trim() === l);
+        return found?.htmlFor && document.getElementById(found.htmlFor) ? found.htmlFor : null;
+      },
+      { timeout: 20_000, polling: 100 },
+      label,
+    );
+    return (await handle.jsonValue()) as string;
+  } catch {
+    return assert.fail(`no field labelled "${label}"; the page shows:\n${await page.evaluate(() => document.body.innerText)}`);
+  }
+}
+
+/** The input labelled `label`, filled with `value` (replacing what was there). */
 export async function fill(page: Page, label: string, value: string): Promise<void> {
-  await page.locator(`::-p-aria([name=${JSON.stringify(label)}][role="textbox"])`).fill(value);
+  await page.locator(`[id="${await labelled(page, label)}"]`).fill(value);
 }
 
 /** Clicks the button (or, with role "link", the link) whose accessible name is `name`. */
 export async function click(page: Page, name: string, role: "button" | "link" = "button"): Promise<void> {
-  await page.locator(`::-p-aria([name=${JSON.stringify(name)}][role="${role}"])`).click();
+  try {
+    await page.locator(`::-p-aria([name=${JSON.stringify(name)}][role="${role}"])`).click();
+  } catch (e) {
+    assert.fail(`no ${role} "${name}" to click (${(e as Error).message}); the page shows:\n${await page.evaluate(() => document.body.innerText)}`);
+  }
 }
 
 /** Waits until `text` is somewhere in the page's visible text; returns the body text. */
@@ -104,7 +131,7 @@ export async function waitForText(page: Page, text: string, timeout = 20_000): P
 
 /** The error shown under the field labelled `label` (aria-describedby), or null. */
 export async function fieldError(page: Page, label: string): Promise<string | null> {
-  const input = await page.locator(`::-p-aria(${label})`).waitHandle();
+  const input = await page.locator(`[id="${await labelled(page, label)}"]`).waitHandle();
   return input.evaluate((el) => {
     const ids = (el.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean);
     const err = ids.map((id) => document.getElementById(id)).find((n) => n?.classList.contains("field-error"));
@@ -117,8 +144,12 @@ export async function signIn(page: Page, apiKey: string, apiToken: string, optio
   await fill(page, "API key", apiKey);
   await fill(page, "API token", apiToken);
   await click(page, "Sign in");
-  if (options.expectError) await page.waitForSelector('[data-testid="notice-error"]');
-  else await page.waitForSelector('nav[aria-label="Main"]');
+  const want = options.expectError ? '[data-testid="notice-error"]' : 'nav[aria-label="Main"]';
+  try {
+    await page.waitForSelector(want);
+  } catch {
+    assert.fail(`sign-in did not ${options.expectError ? "fail" : "succeed"}; the page shows:\n${await page.evaluate(() => document.body.innerText)}`);
+  }
 }
 
 /** Goes to a console route (`/trunks`, `/trunks/tr…`) without reloading (a reload signs out). */

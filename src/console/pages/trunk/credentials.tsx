@@ -25,10 +25,12 @@ export function newPassword(): string {
   }
 }
 
-/** GET credentials answers `{username, password}` for one, a list for several, `[]` for none. */
-function asList(r: Pair | Credential[] | never[]): { items: Credential[]; only: Pair | null } {
-  if (Array.isArray(r)) return { items: r as Credential[], only: null };
-  return { items: [], only: r };
+/** GET credentials answers `response: []` for none, else `response.data`: `{username, password}` for one, a list for several. */
+function asList(response: { data?: Pair | Credential[] } | unknown[]): { items: Credential[]; only: Pair | null } {
+  if (Array.isArray(response)) return { items: [], only: null };
+  const d = response.data;
+  if (Array.isArray(d)) return { items: d, only: null };
+  return { items: [], only: d ?? null };
 }
 
 function Secret({ username, password }: { username: string; password: string }) {
@@ -49,7 +51,7 @@ function Secret({ username, password }: { username: string; password: string }) 
  */
 export function CredentialsPanel({ session, trunkSid }: { session: Session; trunkSid: string }) {
   const path = { ...acct(session), trunk_sid: trunkSid };
-  const list = useLoad(async () => asList((await data(exotel(session).GET("/v2/accounts/{account_sid}/trunks/{trunk_sid}/credentials", { params: { path } }))).response as never), [trunkSid]);
+  const list = useLoad(async () => asList((await data(exotel(session).GET("/v2/accounts/{account_sid}/trunks/{trunk_sid}/credentials", { params: { path } }))).response), [trunkSid]);
   const [shown, setShown] = useState<{ username: string; password: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const form = useForm(["user_name", "friendly_name", "password"] as const, { user_name: "", friendly_name: "", password: "" }, "user_name");
