@@ -57,7 +57,7 @@ export function App() {
         <div class="who" data-testid="managed-account">
           <span>
             Account <strong>{managed}</strong>
-            {session.account.operator && <span class="badge">operator</span>}
+            {session.account.operator && !session.actingAs && <span class="badge">operator</span>}
           </span>
           <Button onClick={actions.signOut}>Sign out</Button>
         </div>

@@ -41,7 +41,9 @@ export async function registerConsole(app: FastifyInstance, dir: string): Promis
       scope.get("/console/*", { schema: { hide: true } }, notBuilt);
       return;
     }
+    // The page's asset URLs are relative: it must be loaded as /console/.
+    scope.get("/console", { schema: { hide: true } }, (_req, reply) => reply.redirect("/console/"));
     // Unhashed file names: the browser revalidates (ETag) so an upgrade is seen at once.
-    await scope.register(fastifyStatic, { root: dir, prefix: "/console/", redirect: true, index: "index.html", decorateReply: false, cacheControl: false, setHeaders: (res) => res.setHeader("cache-control", "no-cache") });
+    await scope.register(fastifyStatic, { root: dir, prefix: "/console/", index: "index.html", decorateReply: false, cacheControl: false, setHeaders: (res) => res.setHeader("cache-control", "no-cache") });
   });
 }
