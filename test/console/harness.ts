@@ -119,6 +119,16 @@ export async function click(page: Page, name: string, role: "button" | "link" = 
   }
 }
 
+/** Waits for a button whose accessible name is `name` (or, with `gone`, for there to be none). */
+export async function waitForButton(page: Page, name: string, options: { gone?: boolean } = {}): Promise<void> {
+  const selector = `::-p-aria([name=${JSON.stringify(name)}][role="button"])`;
+  try {
+    await page.waitForSelector(selector, options.gone ? { hidden: true } : {});
+  } catch {
+    assert.fail(`button "${name}" ${options.gone ? "still there" : "did not appear"}; the page shows:\n${await page.evaluate(() => document.body.innerText)}`);
+  }
+}
+
 /** Waits until `text` is somewhere in the page's visible text; returns the body text. */
 export async function waitForText(page: Page, text: string, timeout = 20_000): Promise<string> {
   try {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "puppeteer-core";
 import { basicAuth, ExotelClient } from "../helpers/client.js";
-import { click, fieldError, fill, go, openConsole, shot, signIn, waitForText, type ConsoleFixture } from "./harness.js";
+import { click, fieldError, fill, go, openConsole, shot, SHOTS_DIR, signIn, waitForButton, waitForText, type ConsoleFixture } from "./harness.js";
 
 // Issue 15: the console's sign-in, trunks and operator view in headless Chromium against a real
 // server on SQLite. No SIP: the destination added is a string (127.0.210.0/24 is this suite's range).
@@ -50,7 +51,15 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     assert.match(await bodyText(page), /The API key or token is not valid/);
     assert.equal(await page.$('nav[aria-label="Main"]'), null, "signed in with wrong credentials");
     await shot(page, "sign-in-error");
-    await signIn(page, acme.key, acme.token);
+    // By keyboard alone: focus the key field, type, Tab to the token, Enter submits.
+    await page.locator(`::-p-aria([name="API key"][role="textbox"])`).fill("");
+    await page.focus("input[name=api_key]");
+    await page.keyboard.type(acme.key);
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "api_token");
+    await page.keyboard.type(acme.token);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('nav[aria-label="Main"]');
     const stored = await page.evaluate(() => ({ url: location.href, local: localStorage.length, session: sessionStorage.length, cookie: document.cookie }));
     assert.deepEqual({ ...stored, url: stored.url.includes(acme.token) }, { url: false, local: 0, session: 0, cookie: "" });
     await waitForText(page, "acme_main");
@@ -113,13 +122,13 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     assert.match((await fieldError(page, "Phone number")) ?? "", /E\.164/);
     await fill(page, "Phone number", "+919876543210");
     await click(page, "Map number");
-    await waitForText(page, "Remove +919876543210");
+    await waitForButton(page, "Remove +919876543210");
 
     await fill(page, "IP address", "203.0.113.50");
     await fill(page, "Mask", "32");
     await fill(page, "Friendly name", "office");
     await click(page, "Whitelist IP");
-    await waitForText(page, "Remove 203.0.113.50/32");
+    await waitForButton(page, "Remove 203.0.113.50/32");
 
     // A bad destination (batch write answered 207): its item's message by the field.
     await fill(page, "Destination", "nowhere");
@@ -130,7 +139,7 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     await fill(page, "Priority", "1");
     await fill(page, "Weight", "10");
     await click(page, "Add destination");
-    await waitForText(page, "Remove sip:127.0.210.5:5061;transport=tls");
+    await waitForButton(page, "Remove sip:127.0.210.5:5061;transport=tls");
 
     const numbers = (await acmeApi.request("GET", `/trunks/${trunkSid}/phone-numbers`)).body.response.data;
     assert.deepEqual(numbers.map((n: { phone_number: string }) => n.phone_number), ["+919876543210"]);
@@ -156,7 +165,7 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     assert.equal((await creds()).find((x) => x.username === "console_user")?.password, first);
     await fill(page, "User name", "console_user2");
     await click(page, "Add credential");
-    await waitForText(page, "Rotate password of console_user2");
+    await waitForButton(page, "Rotate password of console_user2");
     await click(page, "Rotate password of console_user");
     await page.waitForFunction((old: string) => !document.body.innerText.includes(old) && document.querySelector('[data-testid="new-password"]') !== null, { timeout: 20_000 }, first);
     const second = await shownPassword();
@@ -165,10 +174,13 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     // The console never lists a stored password: only the one it just set.
     assert.equal((await bodyText(page)).split(second).length, 2);
     await click(page, "Remove console_user2");
-    await waitGone(page, "Remove console_user2");
+    await waitForButton(page, "Remove console_user2", { gone: true });
     // Left: the trunk's own credential (user name = its sid, made with the trunk) and console_user.
     assert.deepEqual((await creds()).map((x) => x.username).sort(), [trunkSid, "console_user"].sort());
     await shot(page, "trunk");
+    // The README's picture (docs/console.png is a copy): the trunk page as a desktop window shows it.
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.screenshot({ path: join(SHOTS_DIR, "readme.png") });
   });
 
   it("deletes the trunk", async () => {

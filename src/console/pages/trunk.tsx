@@ -1,3 +1,4 @@
+import type { components } from "../../../packages/client/src/index.js";
 import { acct, data, exotel } from "../api.js";
 import { href, type PageProps } from "../routes.js";
 import { Loading } from "../ui/loading.js";
@@ -8,6 +9,30 @@ import { DestinationsPanel } from "./trunk/destinations.js";
 import { DetailsPanel } from "./trunk/details.js";
 import { IpsPanel } from "./trunk/ips.js";
 import { NumbersPanel } from "./trunk/numbers.js";
+
+/** The trunk at a glance (read-only). */
+function Overview({ trunk }: { trunk: components["schemas"]["ExotelTrunk"] }) {
+  const facts: [string, string | number][] = [
+    ["Sid", trunk.trunk_sid],
+    ["Authentication", trunk.auth_type],
+    ["Active calls", trunk.active_calls ?? "—"],
+    ["Status", trunk.status],
+    ["Domain", trunk.domain_name],
+    ["Secure trunking", trunk.secure_trunking],
+    ["Created", trunk.date_created],
+    ["Updated", trunk.date_updated],
+  ];
+  return (
+    <dl class="overview" aria-label="Overview">
+      {facts.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd data-testid={k === "Sid" ? "trunk-sid" : undefined}>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
 
 /**
  * `#/trunks/:sid`: one trunk through the Exotel API (the dialect every account and an operator
@@ -29,11 +54,12 @@ export function TrunkPage({ session, params }: PageProps) {
         <>
           <h1>Trunk {trunk.data.trunk_name}</h1>
           {params.created && <Notice kind="success">Trunk {trunk.data.trunk_name} created.</Notice>}
-          <DetailsPanel key={trunk.data.trunk_sid} session={session} trunk={trunk.data} onChanged={trunk.reload} />
+          <Overview trunk={trunk.data} />
+          <DestinationsPanel session={session} trunkSid={sid} />
           <NumbersPanel session={session} trunkSid={sid} />
           <IpsPanel session={session} trunkSid={sid} />
-          <DestinationsPanel session={session} trunkSid={sid} />
           <CredentialsPanel session={session} trunkSid={sid} />
+          <DetailsPanel key={trunk.data.trunk_sid} session={session} trunk={trunk.data} onChanged={trunk.reload} />
         </>
       )}
     </>

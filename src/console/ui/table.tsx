@@ -11,8 +11,10 @@ export interface Column<T> {
  * A data table with a caption (its accessible name). On narrow screens each row becomes a card
  * whose cells carry their column title (data-label, drawn by CSS).
  */
-export function Table<T>({ caption, columns, rows, rowKey, empty = "Nothing here yet." }: {
+export function Table<T>({ caption, columns, rows, rowKey, empty = "Nothing here yet.", captionHidden = false }: {
   caption: string;
+  /** The caption only names the table for screen readers (a heading above already shows it). */
+  captionHidden?: boolean;
   columns: Column<T>[];
   rows: readonly T[];
   rowKey: (row: T) => string;
@@ -21,7 +23,7 @@ export function Table<T>({ caption, columns, rows, rowKey, empty = "Nothing here
   return (
     <div class="table-wrap">
       <table class="table">
-        <caption>{caption}</caption>
+        <caption class={captionHidden ? "sr-only" : undefined}>{caption}</caption>
         <thead>
           <tr>
             {columns.map((c) => (

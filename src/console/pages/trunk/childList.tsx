@@ -30,7 +30,7 @@ export function ChildList<T>(props: {
   load: (offset: number) => Promise<ChildPage<T>>;
   columns: Column<T>[];
   rowKey: (row: T) => string;
-  /** What a row's delete button says (its accessible name names the row). */
+  /** The accessible name of a row's "Remove" button (it names the row). */
   removeLabel: (row: T) => string;
   remove: (row: T) => Promise<unknown>;
   add: (reload: () => void) => ComponentChildren;
@@ -56,8 +56,8 @@ export function ChildList<T>(props: {
     {
       title: "Actions",
       cell: (row) => (
-        <Button kind="danger" busy={busy === props.rowKey(row)} onClick={() => remove(row)}>
-          {props.removeLabel(row)}
+        <Button kind="danger" aria-label={props.removeLabel(row)} busy={busy === props.rowKey(row)} onClick={() => remove(row)}>
+          Remove
         </Button>
       ),
     },
@@ -67,7 +67,7 @@ export function ChildList<T>(props: {
       <h2>{props.title}</h2>
       {list.error && <Notice kind="error">{list.error}</Notice>}
       {error && <Notice kind="error">{error}</Notice>}
-      {list.loading && !list.data ? <Loading /> : <Table caption={props.title} columns={columns} rows={list.data?.items ?? []} rowKey={props.rowKey} />}
+      {list.loading && !list.data ? <Loading /> : <Table captionHidden caption={props.title} columns={columns} rows={list.data?.items ?? []} rowKey={props.rowKey} />}
       {(list.data?.prev != null || list.data?.next != null) && (
         <div class="pager">
           <Button disabled={list.data?.prev == null} onClick={() => setOffset(list.data?.prev ?? 0)}>

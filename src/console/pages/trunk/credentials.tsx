@@ -110,6 +110,7 @@ export function CredentialsPanel({ session, trunkSid }: { session: Session; trun
       ) : (
         <Table
           caption="Credentials"
+          captionHidden
           rows={list.data?.items ?? []}
           rowKey={(c) => c.id}
           empty="No credentials: calls are admitted by whitelisted IP only."
@@ -121,9 +122,11 @@ export function CredentialsPanel({ session, trunkSid }: { session: Session; trun
               title: "Actions",
               cell: (c) => (
                 <div class="actions">
-                  <Button onClick={() => rotate(c)}>Rotate password of {c.username}</Button>
-                  <Button kind="danger" onClick={() => remove(c)}>
-                    Remove {c.username}
+                  <Button aria-label={`Rotate password of ${c.username}`} onClick={() => rotate(c)}>
+                    Rotate password
+                  </Button>
+                  <Button kind="danger" aria-label={`Remove ${c.username}`} onClick={() => remove(c)}>
+                    Remove
                   </Button>
                 </div>
               ),

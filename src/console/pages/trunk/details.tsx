@@ -13,7 +13,7 @@ type Trunk = components["schemas"]["ExotelTrunk"];
 
 const ALIAS = "trunk_external_alias";
 
-/** The trunk's own fields: facts, name and authentication (editable), caller id, delete. */
+/** The trunk's own settings: name and authentication, caller id, delete. */
 export function DetailsPanel({ session, trunk, onChanged }: { session: Session; trunk: Trunk; onChanged: () => void }) {
   const path = { ...acct(session), trunk_sid: trunk.trunk_sid };
   const form = useForm(["trunk_name", "auth_type"] as const, { trunk_name: trunk.trunk_name, auth_type: trunk.auth_type }, "trunk_name");
@@ -32,22 +32,6 @@ export function DetailsPanel({ session, trunk, onChanged }: { session: Session; 
   return (
     <section class="panel" aria-label="Trunk settings">
       <h2>Settings</h2>
-      <dl class="facts">
-        <dt>Sid</dt>
-        <dd data-testid="trunk-sid">{trunk.trunk_sid}</dd>
-        <dt>Domain</dt>
-        <dd>{trunk.domain_name}</dd>
-        <dt>Status</dt>
-        <dd>{trunk.status}</dd>
-        <dt>Secure trunking</dt>
-        <dd>{trunk.secure_trunking}</dd>
-        <dt>Active calls</dt>
-        <dd>{trunk.active_calls ?? "—"}</dd>
-        <dt>Created</dt>
-        <dd>{trunk.date_created}</dd>
-        <dt>Updated</dt>
-        <dd>{trunk.date_updated}</dd>
-      </dl>
       <form onSubmit={save} aria-label="Edit trunk" novalidate>
         <div class="row">
           <Field label="Trunk name" value={form.values.trunk_name} onInput={form.set("trunk_name")} error={form.errors.trunk_name} />
