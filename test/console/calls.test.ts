@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,7 +16,7 @@ import { startPbx, type Pbx } from "../edge/sipPbx.js";
 import { addSeconds, ago, insertCall, trunkIdOf } from "../calls/fixture.js";
 import { PAGE_SIZE } from "../../src/console/pages/calls/query.js";
 import { call } from "../edge/sipp.js";
-import { CHROMIUM, click, DESKTOP, go, PHONE, SHOTS_DIR, signIn, waitForText } from "./harness.js";
+import { CHROMIUM, click, DESKTOP, go, shot, signIn, waitForText } from "./harness.js";
 
 // Issue 15: the console's calls, dashboard and health pages against a real server on SQLite, a
 // real Kamailio edge (signalling only) and calls placed with sipp.
@@ -30,20 +30,6 @@ const BUSY = "+919800002152";
 const MAX_CHANNELS = 5;
 
 const text = (page: Page, selector: string) => page.$eval(selector, (el) => (el as HTMLElement).innerText.trim());
-
-/**
- * `<name>-desktop.png` and `<name>-phone.png` under test-results/console/. The phone shot is the
- * phone's width and height only: switching isMobile/hasTouch makes puppeteer reload the page,
- * and a reload signs the console out (the session is in memory only).
- */
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS_DIR, { recursive: true });
-  await page.setViewport(DESKTOP);
-  await page.screenshot({ path: join(SHOTS_DIR, `${name}-desktop.png`) as `${string}.png`, fullPage: true });
-  await page.setViewport({ width: PHONE.width, height: PHONE.height });
-  await page.screenshot({ path: join(SHOTS_DIR, `${name}-phone.png`) as `${string}.png`, fullPage: true });
-  await page.setViewport(DESKTOP);
-}
 
 /** Waits until the element at `selector` shows `want` (a regexp source); fails with what the page shows. */
 async function waitIn(page: Page, selector: string, want: string, timeout = 15_000): Promise<void> {
