@@ -46,7 +46,7 @@ export function CallPage({ session, params }: PageProps) {
   if (call.loading && !call.data) return <Loading what="Loading the call" />;
   if (call.error || !call.data)
     return (
-      <section>
+      <section class="h6-page">
         <h1>
           Call <span class="sid">{sid}</span>
         </h1>
@@ -57,12 +57,14 @@ export function CallPage({ session, params }: PageProps) {
   const c = call.data.Call;
   const hops = c.Details?.Hops ?? [];
   const attempts: Attempt[] = hops.map((h) => ({ n: h.Hop, destination: h.Destination, code: h.SipCode, reason: h.SipReason, time: h.Time, final: false }));
-  const lastDestination = c.Destination ?? timing.data?.destination ?? null;
-  if (c.Attempts > 0 || lastDestination) attempts.push({ n: hops.length + 1, destination: lastDestination ?? "—", code: c.SipCode, reason: c.SipReason, time: c.EndTime ?? c.DateUpdated, final: true });
   const t = timing.data;
+  const lastDestination = c.Destination ?? t?.destination ?? null;
+  // The final answer's time: the 200 when answered (carrier view), else the end of the attempt.
+  const finalAt = t?.answered_at ? v1Time(t.answered_at) : (c.EndTime ?? c.DateUpdated);
+  if (c.Attempts > 0 || lastDestination) attempts.push({ n: hops.length + 1, destination: lastDestination ?? "—", code: c.SipCode, reason: c.SipReason, time: finalAt, final: true });
 
   return (
-    <section aria-labelledby="call-title">
+    <section aria-labelledby="call-title" class="h6-page">
       <h1 id="call-title">
         Call <span class="sid">{c.Sid}</span>
       </h1>

@@ -41,7 +41,7 @@ export function CallsPage({ session, params }: PageProps) {
   const rows = (page?.Calls ?? []) as V1Call[];
 
   return (
-    <section aria-labelledby="calls-title">
+    <section aria-labelledby="calls-title" class="h6-page">
       <h1 id="calls-title">Calls</h1>
       <form
         class="filters"

@@ -34,7 +34,7 @@ export function DashboardPage({ session }: PageProps) {
   useEvery(STATS_REFRESH_MS, stats.reload);
 
   return (
-    <section aria-labelledby="dash-title">
+    <section aria-labelledby="dash-title" class="h6-page">
       <h1 id="dash-title">Dashboard</h1>
       <section aria-labelledby="live-title" class="panel h6-panel">
         <h2 id="live-title">Live calls</h2>

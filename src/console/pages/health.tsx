@@ -41,7 +41,7 @@ export function HealthPage({ session, params }: PageProps) {
   const pages = Math.ceil((trunks.data?.length ?? 0) / PER_PAGE);
 
   return (
-    <section aria-labelledby="health-title">
+    <section aria-labelledby="health-title" class="h6-page">
       <h1 id="health-title">Health</h1>
       {session.account.operator && <PlatformHealth session={session} tick={tick} />}
       <p class="hint">
