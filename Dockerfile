@@ -19,6 +19,9 @@ RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ ./src/
 RUN npx tsc -p tsconfig.build.json
+# The web console (src/console, bundled by esbuild into dist/console; docs/console.md).
+COPY scripts/build-console.ts ./scripts/
+RUN npx tsx scripts/build-console.ts
 
 # 2. deps: production dependencies only, better-sqlite3's native module built here so the
 # compilers stay out of the runtime image.

@@ -19,14 +19,24 @@ export { data };
  */
 const CREDENTIALS = "omit" as const;
 
+/** Dispatched on window when the API answers 401: the session's key or token stopped working. */
+export const UNAUTHORIZED_EVENT = "trunkline:unauthorized";
+
+/** fetch that tells the app about a 401 (a rotated token, a deleted account) so it can sign out. */
+const watchedFetch: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  if (res.status === 401) dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+  return res;
+};
+
 /** The Exotel v2/v1 client for the session (Basic key:token). */
 export function exotel(session: Pick<Session, "baseUrl" | "apiKey" | "apiToken">) {
-  return createExotelClient({ baseUrl: session.baseUrl, apiKey: session.apiKey, apiToken: session.apiToken, credentials: CREDENTIALS });
+  return createExotelClient({ baseUrl: session.baseUrl, apiKey: session.apiKey, apiToken: session.apiToken, credentials: CREDENTIALS, fetch: watchedFetch });
 }
 
 /** The carrier client for the session (the token as Bearer). */
 export function carrier(session: Pick<Session, "baseUrl" | "apiToken">) {
-  return createCarrierClient({ baseUrl: session.baseUrl, token: session.apiToken, credentials: CREDENTIALS });
+  return createCarrierClient({ baseUrl: session.baseUrl, token: session.apiToken, credentials: CREDENTIALS, fetch: watchedFetch });
 }
 
 /** Path params every Exotel v2 call needs: the managed account. */
@@ -138,7 +148,7 @@ export function afterCursor(next: string | null | undefined): string | null {
 
 /** A carrier GET outside the generated client's paths, failing with the same typed error. */
 export async function carrierGet(session: Pick<Session, "baseUrl" | "apiToken">, path: string): Promise<unknown> {
-  const res = await fetch(`${session.baseUrl}${path}`, { credentials: CREDENTIALS, headers: { authorization: `Bearer ${session.apiToken}`, accept: "application/vnd.api+json" } });
+  const res = await watchedFetch(`${session.baseUrl}${path}`, { credentials: CREDENTIALS, headers: { authorization: `Bearer ${session.apiToken}`, accept: "application/vnd.api+json" } });
   const body = (await res.json().catch(() => ({ errors: [{ code: "invalid_response", detail: `HTTP ${res.status}` }] }))) as unknown;
   if (!res.ok) throw new CarrierApiError(`HTTP ${res.status}`, res.status, body as never, res.headers.get("x-request-id"));
   return body;
@@ -146,7 +156,7 @@ export async function carrierGet(session: Pick<Session, "baseUrl" | "apiToken">,
 
 /** An Exotel request outside the generated client's paths (v2 extensions, v1 stats). */
 export async function exotelRequest(session: Session, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${session.baseUrl}${path}`, {
+  const res = await watchedFetch(`${session.baseUrl}${path}`, {
     method,
     credentials: CREDENTIALS,
     headers: { authorization: `Basic ${btoa(`${session.apiKey}:${session.apiToken}`)}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { UNAUTHORIZED_EVENT } from "./api.js";
 import { SignInPage } from "./pages/signIn.js";
 import { href, match, routes } from "./routes.js";
 import { accountSid, type Session } from "./session.js";
@@ -19,7 +20,18 @@ function useHash(): string {
 /** Sign-in gate, header (who is managed), navigation and the hash router. */
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
+  const [ended, setEnded] = useState<string | null>(null);
   const hash = useHash();
+  // A 401 while signed in: the key or token no longer works (rotated, account deleted).
+  useEffect(() => {
+    if (!session) return;
+    const on = () => {
+      setSession(null);
+      setEnded("You were signed out: the API no longer accepts this API key and token (rotated or deleted?).");
+    };
+    addEventListener(UNAUTHORIZED_EVENT, on);
+    return () => removeEventListener(UNAUTHORIZED_EVENT, on);
+  }, [session]);
   const actions = useMemo<SessionActions>(
     () => ({
       setActingAs: (sid) => setSession((s) => (s ? { ...s, actingAs: sid && sid !== s.account.sid ? sid : null } : s)),
@@ -28,7 +40,16 @@ export function App() {
     [],
   );
 
-  if (!session) return <SignInPage onSignedIn={setSession} />;
+  if (!session)
+    return (
+      <SignInPage
+        notice={ended}
+        onSignedIn={(s) => {
+          setEnded(null);
+          setSession(s);
+        }}
+      />
+    );
 
   const found = match(hash);
   const path = (hash.replace(/^#/, "").split("?")[0] ?? "") || "/trunks";

@@ -218,6 +218,18 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     assert.equal(await page.$('a[href="#/accounts"]'), null);
     await go(page, "/accounts");
     await waitForText(page, "Only operators see every account.");
+  });
+
+  it("signs out when the token stops working (rotated while signed in)", async () => {
+    await go(page, "/trunks");
+    await waitForText(page, "acme_main");
+    const rotated = await c.server.runtime.services.accounts.rotateToken(acme.sid);
+    await go(page, "/trunks?offset=25"); // a new request (the page already shown made none)
+    await waitForText(page, "You were signed out: the API no longer accepts this API key and token");
+    assert.equal(await page.$('nav[aria-label="Main"]'), null);
+    await signIn(page, acme.key, rotated.apiToken);
+    await go(page, "/trunks");
+    await waitForText(page, "acme_main");
     assert.deepEqual(c.problems, [], "the browser reported problems");
   });
 });

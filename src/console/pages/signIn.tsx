@@ -17,7 +17,7 @@ function isBadCredentials(e: unknown): boolean {
  * Signs in with an account's API key and token: the token (Bearer) names the account, then one
  * Exotel call proves the key belongs to it. Nothing is stored but the returned in-memory session.
  */
-export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+export function SignInPage({ onSignedIn, notice }: { onSignedIn: (s: Session) => void; notice?: string | null }) {
   const [apiKey, setKey] = useState("");
   const [apiToken, setToken] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -44,6 +44,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void })
       <h1>trunkline console</h1>
       <form onSubmit={submit} aria-labelledby="signin-title" novalidate>
         <h2 id="signin-title">Sign in</h2>
+        {notice && !error && <Notice kind="info">{notice}</Notice>}
         <p class="hint">Use your account's API key and API token. They are kept in this tab's memory only: reloading the page signs you out.</p>
         <Field label="API key" name="api_key" autoComplete="username" value={apiKey} onInput={setKey} required />
         <Field label="API token" name="api_token" type="password" autoComplete="current-password" value={apiToken} onInput={setToken} required />
