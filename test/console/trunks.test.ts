@@ -183,10 +183,33 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     await page.screenshot({ path: join(SHOTS_DIR, "readme.png") });
   });
 
+  it("renames the trunk and sets its caller id, with the API's messages by the fields", async () => {
+    await fill(page, "Caller id (E.164)", "12345");
+    await click(page, "Save caller id");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="field-error"]').length > 0);
+    assert.ok(await fieldError(page, "Caller id (E.164)"), "no message by the caller id field");
+    await fill(page, "Caller id (E.164)", "+919876543211");
+    await click(page, "Save caller id");
+    await waitForText(page, "Caller id saved.");
+    const settings = (await acmeApi.request("GET", `/trunks/${trunkSid}/settings`)).body.response.data as { name: string; value: string }[];
+    assert.deepEqual(settings.map((x) => [x.name, x.value]), [["trunk_external_alias", "+919876543211"]]);
+
+    // The edit form's "Trunk name" (the overview has no input): the one in the settings panel.
+    await fill(page, "Trunk name", "no spaces allowed");
+    await click(page, "Save trunk");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="field-error"]').length > 0);
+    assert.match((await fieldError(page, "Trunk name")) ?? "", /trunk_name/);
+    await fill(page, "Trunk name", "console_2");
+    await click(page, "Save trunk");
+    await waitForText(page, "Trunk saved.");
+    assert.equal((await acmeApi.request("GET", `/trunks/${trunkSid}`)).body.response.data.trunk_name, "console_2");
+    await waitForText(page, "Trunk console_2");
+  });
+
   it("deletes the trunk", async () => {
     await click(page, "Delete trunk");
-    await click(page, "Yes, delete console_1");
-    await waitForText(page, "Trunk console_1 deleted.");
+    await click(page, "Yes, delete console_2");
+    await waitForText(page, "Trunk console_2 deleted.");
     assert.equal((await acmeApi.request("GET", `/trunks/${trunkSid}`)).status, 404);
     await waitForText(page, "acme_main");
     await shot(page, "trunks");

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { components } from "../../../../packages/client/src/index.js";
 import { acct, checkItems, data, errorText, exotel } from "../../api.js";
 import { href } from "../../routes.js";
@@ -11,7 +11,7 @@ import { useLoad } from "../../ui/useLoad.js";
 
 type Trunk = components["schemas"]["ExotelTrunk"];
 
-const ALIAS = "trunk_external_alias";
+const ALIAS = "trunk_external_alias" as const;
 
 /** The trunk's own settings: name and authentication, caller id, delete. */
 export function DetailsPanel({ session, trunk, onChanged }: { session: Session; trunk: Trunk; onChanged: () => void }) {
@@ -56,17 +56,18 @@ function CallerId({ session, trunkSid }: { session: Session; trunkSid: string })
     const body = await data(exotel(session).GET("/v2/accounts/{account_sid}/trunks/{trunk_sid}/settings", { params: { path } }));
     return body.response.data.find((s) => s.name === ALIAS)?.value ?? "";
   }, [trunkSid]);
-  const form = useForm(["value"] as const, { value: "" });
+  // Keyed by the setting's name: the API's messages name it (`trunk_external_alias must be…`).
+  const form = useForm([ALIAS] as const, { [ALIAS]: "" }, ALIAS);
   const [saved, setSaved] = useState(false);
   async function save(e: Event) {
     e.preventDefault();
     setSaved(false);
     const ok = await form.submit(async (v) => {
-      if (v.value === "") {
+      if (v[ALIAS] === "") {
         await data(exotel(session).DELETE("/v2/accounts/{account_sid}/trunks/{trunk_sid}/settings", { params: { path, query: { name: ALIAS } } }));
         return;
       }
-      const body = await data(exotel(session).POST("/v2/accounts/{account_sid}/trunks/{trunk_sid}/settings", { params: { path }, body: { settings: [{ name: ALIAS, value: v.value }] } }));
+      const body = await data(exotel(session).POST("/v2/accounts/{account_sid}/trunks/{trunk_sid}/settings", { params: { path }, body: { settings: [{ name: ALIAS, value: v[ALIAS] }] } }));
       checkItems(body.response as never);
     });
     if (ok) {
@@ -74,11 +75,14 @@ function CallerId({ session, trunkSid }: { session: Session; trunkSid: string })
       current.reload();
     }
   }
-  const shown = form.values.value !== "" || current.data === undefined ? form.values.value : current.data;
+  // The stored value fills the field once loaded (and after a save); clearing it removes the setting.
+  useEffect(() => {
+    if (current.data !== undefined) form.setValues({ [ALIAS]: current.data });
+  }, [current.data]);
   return (
     <form onSubmit={save} aria-label="Caller id" novalidate>
       <h3>Caller id</h3>
-      <Field label="Caller id (E.164)" value={shown} onInput={form.set("value")} error={form.errors.value} hint="Sent as the caller on calls out over this trunk; empty to remove." placeholder="+919876543210" />
+      <Field label="Caller id (E.164)" value={form.values[ALIAS]} onInput={form.set(ALIAS)} error={form.errors[ALIAS]} hint="Sent as the caller on calls out over this trunk; empty to remove." placeholder="+919876543210" />
       {form.errors[""] && <Notice kind="error">{form.errors[""]}</Notice>}
       {saved && <Notice kind="success">Caller id saved.</Notice>}
       <Button type="submit" busy={form.busy}>
