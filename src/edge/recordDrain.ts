@@ -1,11 +1,38 @@
 import { EdgeRpc } from "./rpc.js";
 
-/** Records the edge has queued and not yet committed (statistic `records_queued`), from `stats.get_statistics`. */
+/** The edge's call record counters (template: modparam statistics `variable`), from `stats.get_statistics`. */
+export interface RecordStats {
+  /** Records waiting in the shared-memory queue now. */
+  queued: number;
+  /** Records written since the edge started. */
+  written: number;
+  /** Records dropped because the queue was full (the store could not be written for long). */
+  dropped: number;
+  /** Flushes that failed and were retried. */
+  flushFailures: number;
+}
+
+const RECORD_STATS = { queued: "records_queued", written: "records_written", dropped: "records_dropped", flushFailures: "record_flush_failures" } as const;
+
+/** Reads the named statistics in one RPC (Kamailio answers `name = value` strings). */
+async function readStats<K extends string>(rpc: EdgeRpc, names: Record<K, string>): Promise<Record<K, number>> {
+  const text = JSON.stringify(await rpc.call<unknown>("stats.get_statistics", Object.values(names)));
+  const out = {} as Record<K, number>;
+  for (const [key, name] of Object.entries(names) as Array<[K, string]>) {
+    const m = new RegExp(`${name} = (\\d+)`).exec(text);
+    if (!m) throw new Error(`${name} not in the edge's statistics: ${text}`);
+    out[key] = Number(m[1]);
+  }
+  return out;
+}
+
+export function recordStats(rpc: EdgeRpc): Promise<RecordStats> {
+  return readStats(rpc, RECORD_STATS);
+}
+
+/** Records the edge has queued and not yet committed (statistic `records_queued`). */
 export async function queuedRecords(rpc: EdgeRpc): Promise<number> {
-  const stats = await rpc.call<unknown>("stats.get_statistics", ["records_queued"]);
-  const m = /records_queued = (\d+)/.exec(JSON.stringify(stats));
-  if (!m) throw new Error(`records_queued not in the edge's statistics: ${JSON.stringify(stats)}`);
-  return Number(m[1]);
+  return (await readStats(rpc, { queued: RECORD_STATS.queued })).queued;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Store } from "../store/db.js";
 import { edgeBans } from "./bans.js";
 import { DestinationHealthCache, reloadKeepingDown } from "./health.js";
 import { CallCounters, LiveCalls } from "./live.js";
+import { recordStats, type RecordStats } from "./recordDrain.js";
 import { HtableMirror, type HtableOps, type MirrorRow } from "./mirror.js";
 import { CHANGE_EFFECTS, HTABLE_NAMES, HTABLES, MODULE_RELOADS, STATIC_HTABLES, type EdgeViews, type HtableName, type ReloadedModule } from "./projection.js";
 import { DEFAULT_FORGET_AFTER_SECONDS, listEdges, type RegisteredEdge } from "./registry.js";
@@ -182,16 +183,27 @@ export class EdgeReloader {
    * edge that does not answer in time is left out.
    */
   async banCounts(timeoutMs = 1000): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+    const bans = await this.askEachEdge(edgeBans, timeoutMs);
+    return new Map([...bans].map(([url, list]) => [url, list.length]));
+  }
+
+  /** Each edge's call record counters (src/edge/recordDrain.ts), asked like banCounts. */
+  recordStats(timeoutMs = 1000): Promise<Map<string, RecordStats>> {
+    return this.askEachEdge(recordStats, timeoutMs);
+  }
+
+  /** One question to every edge that is up, in parallel; an edge that fails or is late is left out. */
+  private async askEachEdge<T>(ask: (rpc: EdgeRpc) => Promise<T>, timeoutMs: number): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
     await Promise.all(
       [...this.edges.values()]
         .filter((e) => !isDown(e))
         .map(async (edge) => {
           let timer: NodeJS.Timeout | undefined;
           const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs, undefined)));
-          const bans = await Promise.race([edgeBans(edge.rpc).catch(() => undefined), late]);
+          const answer = await Promise.race([ask(edge.rpc).catch(() => undefined), late]);
           clearTimeout(timer);
-          if (bans) out.set(edge.rpc.url, bans.length);
+          if (answer !== undefined) out.set(edge.rpc.url, answer);
         }),
     );
     return out;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from "prom-client";
 import { HistogramFamily, HTTP_BUCKETS, QUERY_BUCKETS, SYNC_BUCKETS, type Buckets } from "../metrics/histogram.js";
+import type { RecordStats } from "../edge/recordDrain.js";
 import type { AppDeps } from "./deps.js";
 import type { RateLimiterStats } from "./redisRateLimiter.js";
 
@@ -188,6 +189,31 @@ function registerEdgeMetrics(registry: Registry, edge: NonNullable<AppDeps["edge
       if (n !== undefined) g.set({ edge: e.url }, n);
     }
   });
+  // Call record queue (docs/calls.md): one stats RPC per edge per scrape, shared by the four series.
+  let asked: { at: number; stats: Promise<Map<string, RecordStats>> } | undefined;
+  const records = () => {
+    if (!asked || Date.now() - asked.at > 500) asked = { at: Date.now(), stats: edge.recordStats() };
+    return asked.stats;
+  };
+  const recordSeries = (kind: "gauge" | "counter", name: string, help: string, key: keyof RecordStats) => {
+    const common = { name, help, labelNames: ["edge"], registers: [registry] };
+    if (kind === "gauge") {
+      new Gauge({ ...common, async collect() {
+        this.reset();
+        for (const [url, stats] of await records()) this.set({ edge: url }, stats[key]);
+      } });
+    } else {
+      new Counter({ ...common, async collect() {
+        this.reset();
+        for (const [url, stats] of await records()) this.inc({ edge: url }, stats[key]);
+      } });
+    }
+  };
+  const late = " Absent for an edge that did not answer within 1 s.";
+  recordSeries("gauge", "trunkline_edge_call_records_queued", "Call records the edge holds in its shared-memory queue, not yet written to the store." + late, "queued");
+  recordSeries("counter", "trunkline_edge_call_records_written_total", "Call records the edge has written to the store since it started." + late, "written");
+  recordSeries("counter", "trunkline_edge_call_records_dropped_total", "Call records the edge dropped because its queue was full (the store could not be written for long; TRUNKLINE_CALL_RECORD_QUEUE_MAX)." + late, "dropped");
+  recordSeries("counter", "trunkline_edge_call_record_flush_failures_total", "Writes of the record queue that failed (retried about every second)." + late, "flushFailures");
   gauge("trunkline_edge_heartbeat_age_seconds", "Seconds since a registered edge's last heartbeat (the database's clock).", ["edge"], (g) => {
     for (const e of edge.status()) if (e.heartbeatAgeSeconds !== undefined) g.set({ edge: e.url }, e.heartbeatAgeSeconds);
   });

@@ -38,6 +38,13 @@ for (const [i, engine] of ENGINES.entries()) {
       assert.ok(syncs(e, "full", "ok") >= 1, "the first full reload");
       const last = e.value("trunkline_edge_last_sync_timestamp_seconds", { edge });
       assert.ok(Math.abs(last - Date.now() / 1000) < 120, `a recent Unix time: ${last}`);
+      // The edge's call record queue, read from its statistics at scrape time (no calls here: zeros).
+      assert.equal(e.types.get("trunkline_edge_call_records_queued"), "gauge");
+      for (const name of ["trunkline_edge_call_records_written_total", "trunkline_edge_call_records_dropped_total", "trunkline_edge_call_record_flush_failures_total"]) {
+        assert.equal(e.types.get(name), "counter", name);
+        assert.equal(e.value(name, { edge }), 0, name);
+      }
+      assert.equal(e.value("trunkline_edge_call_records_queued", { edge }), 0);
 
       // A change: key updates, counted as one update each time it is applied.
       const updatesBefore = syncs(e, "update", "ok");
