@@ -183,6 +183,7 @@ export function planCases(engine: Engine, keys: PlanKeys, deepOffset = 0): PlanC
     { name: "authenticate: account by api key", expectedIndex: engine === "postgres" ? "accounts_api_key_key" : "sqlite_autoindex_accounts_2", run: (db) => accountsRepo.findByApiKey(db, keys.apiKey) },
     { name: "list trunks of an account (first page)", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.listByOffset(db, keys.accountSid, 0, 50) },
     { name: `list trunks of an account (offset ${deepOffset})`, expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.listByOffset(db, keys.accountSid, deepOffset, 50) },
+    { name: "list trunks of an account by name prefix (console search)", expectedIndex: engine === "postgres" ? "trunks_account_name_c_idx" : "sqlite_autoindex_trunks_3", run: (db) => trunksRepo.listByOffset(db, keys.accountSid, 0, 50, undefined, "s") },
     { name: "carrier page of trunks with details, newest first", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.keysetDetails(db, keys.accountSid, 50) },
     { name: "carrier page of trunks with details, older than a cursor", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.keysetDetails(db, keys.accountSid, 50, { after: keys.cursorTrunkUuid }) },
     { name: "carrier page of trunks with details, newer than a cursor", expectedIndex: "trunks_account_id_idx", run: (db) => trunksRepo.keysetDetails(db, keys.accountSid, 50, { before: keys.cursorTrunkUuid }) },

@@ -2,6 +2,7 @@ import swagger from "@fastify/swagger";
 import type { TSchema } from "@sinclair/typebox";
 import type { FastifyInstance, FastifySchema } from "fastify";
 import type { Config } from "../config.js";
+import { ActingAccountHeaders } from "../dialects/carrier/auth.js";
 import { CARRIER_SCHEMAS, carrierErrorResponses } from "../dialects/carrier/responses.js";
 import { EXOTEL_SCHEMAS, exotelErrorResponses } from "../dialects/exotel/responses.js";
 import { V1_SCHEMAS, v1ErrorResponses } from "../dialects/exotel/v1/responses.js";
@@ -13,13 +14,13 @@ import { V1_SCHEMAS, v1ErrorResponses } from "../dialects/exotel/v1/responses.js
  * 500, ...) — is added here, by URL prefix, so the document says what the wire does.
  */
 
-type Dialect = { prefix: string; security: string; errors: (method: string) => Record<string, TSchema>; media: string[]; consumes?: string[] };
+type Dialect = { prefix: string; security: string; errors: (method: string) => Record<string, TSchema>; media: string[]; consumes?: string[]; headers?: TSchema };
 
 const JSON_MEDIA = ["application/json"];
 const DIALECTS: Dialect[] = [
   { prefix: "/v2/", security: "basic", errors: exotelErrorResponses, media: JSON_MEDIA },
   { prefix: "/v1/", security: "basic", errors: v1ErrorResponses, media: JSON_MEDIA },
-  { prefix: "/carrier/v1/", security: "bearer", errors: carrierErrorResponses, media: ["application/vnd.api+json"], consumes: ["application/vnd.api+json", "application/json"] },
+  { prefix: "/carrier/v1/", security: "bearer", errors: carrierErrorResponses, media: ["application/vnd.api+json"], consumes: ["application/vnd.api+json", "application/json"], headers: ActingAccountHeaders },
 ];
 
 export const OPENAPI_TAGS = [
@@ -43,7 +44,8 @@ function withDialect(schema: FastifySchema | undefined, url: string, method: str
   if (!schema || !dialect) return schema;
   const own = (schema.response ?? {}) as Record<string, unknown>;
   const security = [{ [dialect.security]: [] }];
-  return { ...schema, security, produces: dialect.media, consumes: dialect.consumes ?? dialect.media, response: { ...dialect.errors(method), ...own } } as FastifySchema;
+  const headers = dialect.headers && !schema.headers ? { headers: dialect.headers } : {};
+  return { ...schema, ...headers, security, produces: dialect.media, consumes: dialect.consumes ?? dialect.media, response: { ...dialect.errors(method), ...own } } as FastifySchema;
 }
 
 /** Registers the document (with the dialects' shared schemas as components) and GET /openapi.json. */

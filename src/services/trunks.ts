@@ -128,8 +128,9 @@ export class TrunkService {
     return row ? trunksRepo.findDetailById(this.db, accountSid, row.id) : undefined;
   }
 
-  async listByOffset(accountSid: string, offset: number, limit: number, sid?: string): Promise<Page<Trunk>> {
-    const rows = await trunksRepo.listByOffset(this.db, accountSid, offset, limit, sid);
+  /** `namePrefix`: only trunks whose name starts with it (case-sensitive), in name order. */
+  async listByOffset(accountSid: string, offset: number, limit: number, sid?: string, namePrefix?: string): Promise<Page<Trunk>> {
+    const rows = await trunksRepo.listByOffset(this.db, accountSid, offset, limit, sid, namePrefix);
     return { items: rows.slice(0, limit).map(mapTrunk), hasMore: rows.length > limit };
   }
 

@@ -89,7 +89,8 @@ for (const engine of ENGINES) {
         const list = async () => (await server.demo.request("GET", "/trunks")).body.response.data.map((t: { trunk_sid: string; trunk_name: string }) => `${t.trunk_sid} ${t.trunk_name}`);
         assert.deepEqual((await list()).sort(), ["trmum1a2b3c4d5e6f7890123456 sample_outbound", "trmum2b3c4d5e6f7890123457 sample_inbound", "trmum3c4d5e6f7890123458 sample_streamkit"]);
         const credentials = await server.demo.request("GET", `/trunks/${sample}/credentials`);
-        assert.deepEqual(credentials.body.response.data, { username: sample, password: "Xk9mP2nQ4rS6tU8v" });
+        assert.deepEqual({ ...credentials.body.response.data, id: undefined }, { username: sample, password: "Xk9mP2nQ4rS6tU8v", id: undefined });
+        assert.match(credentials.body.response.data.id, /^\d+$/, "the pair carries its id (an extension)");
         // The user renames one sample and deletes another; a restart in demo mode keeps the rename and brings back the deleted one.
         assert.equal((await server.demo.request("PUT", `/trunks/${sample}`, { trunk_name: "my_renamed" })).status, 200);
         assert.equal((await server.demo.request("DELETE", "/trunks?trunk_sid=trmum2b3c4d5e6f7890123457")).status, 200);

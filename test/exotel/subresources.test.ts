@@ -66,7 +66,8 @@ describeOnEngines("Exotel trunk sub-resources", (server) => {
 
   it("credentials: the pair while there is one, a list once there are two, response [] when none", async () => {
     const pair = assertOk(await c.request("GET", `${base}/credentials`), "GET");
-    assert.deepEqual(Object.keys(pair), ["username", "password"]);
+    // The reference's pair, then its id (an extension, so it can be rotated or removed).
+    assert.deepEqual(Object.keys(pair), ["username", "password", "id"]);
     assert.equal(pair.username, sid);
     const added = assertOk(await c.request("POST", `${base}/credentials`, { user_name: "pbx.office-1", password: "Passw0rdPassw0rd", friendly_name: "office pbx" }), "POST");
     assert.deepEqual(Object.keys(added), CREDENTIAL_KEYS);
@@ -83,7 +84,7 @@ describeOnEngines("Exotel trunk sub-resources", (server) => {
 
     const own = both[0];
     assert.equal(assertOk(await c.request("DELETE", `${base}/credentials?id=${own.id}`), "DELETE").password, own.password);
-    assert.deepEqual(assertOk(await c.request("GET", `${base}/credentials`), "GET"), { username: "pbx.office-1", password: "N3wPassw0rdN3w" });
+    assert.deepEqual(assertOk(await c.request("GET", `${base}/credentials`), "GET"), { username: "pbx.office-1", password: "N3wPassw0rdN3w", id: added.id });
     assertOk(await c.request("DELETE", `${base}/credentials?id=${added.id}`), "DELETE");
     const none = await c.request("GET", `${base}/credentials`);
     assertEnvelope(none, "GET", 200);

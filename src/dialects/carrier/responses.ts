@@ -149,6 +149,8 @@ export function carrierErrorResponses(method: string): Record<string, TSchema> {
   return {
     400: error("A bad query parameter (source.parameter), malformed JSON or a document that is not JSON:API"),
     401: error("Missing or wrong Bearer token"),
+    403: error("Trunkline-Account names another account and the caller is no operator (code forbidden; routes add their own)"),
+    404: error("Trunkline-Account names an account that does not exist (code not_found; routes add their own)"),
     406: error("Accept lists the JSON:API media type only with parameters other than ext and profile"),
     ...(writes ? { 413: error("The body exceeds the size limit"), 415: error("A body that is not application/vnd.api+json or application/json") } : {}),
     429: error("Rate limit exceeded; see the X-RateLimit-* headers"),

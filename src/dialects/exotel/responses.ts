@@ -88,8 +88,8 @@ export const ExotelCredential = Type.Object(
 );
 
 export const ExotelCredentialPair = Type.Object(
-  { username: S(), password: S() },
-  { $id: "ExotelCredentialPair", description: "The reference's shape, while the trunk has exactly one credential", examples: [{ username: SAMPLE_TRUNK, password: "Xk9mP2nQ4rS6tU8v" }] },
+  { username: S(), password: S(), id: Type.Optional(S("Extension: the credential's id (digits), for PUT/DELETE .../credentials?id=")) },
+  { $id: "ExotelCredentialPair", description: "The reference's shape, while the trunk has exactly one credential (plus its id, an extension)", examples: [{ username: SAMPLE_TRUNK, password: "Xk9mP2nQ4rS6tU8v" }] },
 );
 
 export const ExotelTrunkMap = Type.Object({ exophone: S("E.164"), trunk_sid: S(), phone_number_id: S("Digits"), mode: NullableS("pstn, flow or null") }, { $id: "ExotelTrunkMap" });

@@ -10,6 +10,7 @@ import * as m006 from "./006_call_indexes.js";
 import * as m007 from "./007_media_relays.js";
 import * as m008 from "./008_call_media.js";
 import * as m009 from "./009_operators.js";
+import * as m010 from "./010_trunk_name_search.js";
 
 export interface EngineMigration {
   up(db: Kysely<unknown>, engine: Engine): Promise<void>;
@@ -26,6 +27,7 @@ export const migrations: Record<string, EngineMigration> = {
   "007_media_relays": m007,
   "008_call_media": m008,
   "009_operators": m009,
+  "010_trunk_name_search": m010,
 };
 
 /**

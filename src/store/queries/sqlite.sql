@@ -9,6 +9,9 @@ select "t".*, coalesce((select 1 from destinations d where d.trunk_id = t.id and
 -- list trunks of an account (offset 1000)
 select "t".*, coalesce((select 1 from destinations d where d.trunk_id = t.id and d.transport = 'tls' limit 1), 0) as "secure_trunking" from "trunks" as "t" where "t"."account_sid" >= ? and "t"."account_sid" <= ? and "t"."id" >= (select "id" from "trunks" where "account_sid" >= ? and "account_sid" <= ? order by "account_sid" asc, "id" asc limit ? offset ?) order by "t"."account_sid" asc, "t"."id" asc limit ?;
 
+-- list trunks of an account by name prefix (console search)
+select "t".*, coalesce((select 1 from destinations d where d.trunk_id = t.id and d.transport = 'tls' limit 1), 0) as "secure_trunking" from "trunks" as "t" where "t"."account_sid" >= ? and "t"."account_sid" <= ? and t.name >= ? and t.name < ? order by "t"."account_sid" asc, t.name limit ? offset ?;
+
 -- carrier page of trunks with details, newest first
 select "t".*, (select json_group_array(r.prefix order by r.position) from route_prefixes r where r.trunk_id = t.id) as "route_prefixes", (select json_group_array(json_array(w.id, w.ip, w.mask, w.friendly_name, w.created_at, w.updated_at) order by w.id) from whitelisted_ips w where w.trunk_id = t.id) as "acl", (select json_group_array(json_array(dd.id, dd.host, dd.port, dd.transport, dd.priority, dd.weight, dd.created_at, dd.updated_at) order by dd.priority, dd.weight desc, dd.id) from destinations dd where dd.trunk_id = t.id) as "destinations", (select json_group_array(json_array(c.id, c.username, c.password_enc, c.friendly_name, c.created_at, c.updated_at) order by c.id) from credentials c where c.trunk_id = t.id) as "credentials", (select s.value from trunk_settings s where s.trunk_id = t.id and s.name = 'trunk_external_alias') as "caller_id" from "trunks" as "t" where "t"."account_sid" >= ? and "t"."account_sid" <= ? order by "t"."account_sid" desc, "t"."id" desc limit ?;
 

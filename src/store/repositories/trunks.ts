@@ -1,5 +1,5 @@
 import { sql, type SelectQueryBuilder } from "kysely";
-import { jsonRows, jsonValues } from "../aggregate.js";
+import { isPostgres, jsonRows, jsonValues } from "../aggregate.js";
 import type { Executor } from "../executor.js";
 import { CHILD_FIELDS, type TrunkDetailRow } from "../mappers.js";
 import { prepared } from "../prepared.js";
@@ -137,6 +137,32 @@ const pageOfAccount = prepared((db, $) =>
     .limit($<number>(1)),
 );
 
+/**
+ * `t.name` compared in code point order, so that a prefix is one index range whatever the
+ * database's collation: PostgreSQL through the (account_sid, name COLLATE "C") index (migration
+ * 010; a linguistic collation such as en_US would order "ab_c" next to "abc"), SQLite through
+ * the BINARY (account_sid, name) unique index.
+ */
+const byteName = (db: Executor) => (isPostgres(db) ? sql<string>`t.name collate "C"` : sql<string>`t.name`);
+
+/** Code points above every character a name can continue with: `prefix + NAME_TOP` ends the range. */
+const NAME_TOP = "\u{10FFFF}";
+
+/**
+ * A page of an account's trunks whose names start with $(2), in name order: the range
+ * [prefix, prefix + U+10FFFF) holds exactly those names, served (and ordered) by the name index.
+ * $(0) account, $(1) limit, $(3) upper bound, $(4) offset.
+ */
+const pageOfAccountByName = prepared((db, $) =>
+  inAccount(selectTrunks(db), $<string>(0))
+    .where(byteName(db), ">=", $<string>(2))
+    .where(byteName(db), "<", $<string>(3))
+    .orderBy("t.account_sid", "asc")
+    .orderBy(byteName(db))
+    .limit($<number>(1))
+    .offset($<number>(4)),
+);
+
 export const trunksRepo = {
   /** Every column of TRUNK_COLUMNS is written; a missing optional one as NULL (or its default flag 0). */
   async insert(db: Executor, row: NewTrunkRow): Promise<number> {
@@ -183,13 +209,19 @@ export const trunksRepo = {
     return keysetFirst(db, accountSid, limit + 1);
   },
   /**
-   * Oldest first, offset paging (Exotel); fetches one extra row to know whether more exist.
+   * Oldest first, offset paging (Exotel); fetches one extra row to know whether more exist. With
+   * `namePrefix` (the Exotel `trunk_name` filter), in name order instead (pageOfAccountByName).
    * The account is a one-value range and the order (account_sid, id) so that only the
    * (account_sid, id) index produces it (PostgreSQL would otherwise be free to walk the primary
    * key and filter by account: a cost that grows with every other account's trunks).
    */
-  listByOffset(db: Executor, accountSid: string, offset: number, limit: number, sid?: string) {
-    if (sid !== undefined) return selectTrunks(db).where("t.account_sid", "=", accountSid).where("t.sid", "=", sid).orderBy("t.id", "asc").limit(limit + 1).offset(offset).execute();
+  listByOffset(db: Executor, accountSid: string, offset: number, limit: number, sid?: string, namePrefix?: string) {
+    if (sid !== undefined) {
+      let q = selectTrunks(db).where("t.account_sid", "=", accountSid).where("t.sid", "=", sid);
+      if (namePrefix !== undefined) q = q.where(byteName(db), ">=", namePrefix).where(byteName(db), "<", namePrefix + NAME_TOP);
+      return q.orderBy("t.id", "asc").limit(limit + 1).offset(offset).execute();
+    }
+    if (namePrefix !== undefined) return pageOfAccountByName(db, accountSid, limit + 1, namePrefix, namePrefix + NAME_TOP, offset);
     return pageOfAccount(db, accountSid, limit + 1, offset);
   },
   async nameTaken(db: Executor, accountSid: string, name: string, exceptId?: number): Promise<boolean> {

@@ -7,6 +7,7 @@ import type { AppDeps } from "../../../http/deps.js";
 import { nullableStr as NullableS, str as S } from "../../../http/openapiSchemas.js";
 import type { AccountWithCounts } from "../../../services/accounts.js";
 import { edgeViews, mediaRelayViews, type EdgeView, type MediaRelayView } from "../../../services/platform.js";
+import { callerOf } from "../auth.js";
 import { sendDocument, sendError } from "../document.js";
 import { pageLinks, parseCursor } from "../paging.js";
 import { isQueryParameter } from "../query.js";
@@ -92,7 +93,7 @@ export function registerPlatformRoutes(app: FastifyInstance, { services, config,
   const caller = (req: FastifyRequest) => req.account as Account;
   /** Runs after the dialect's auth hook: a non-operator's token is valid, just not enough. */
   const operatorOnly = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (caller(req).operator !== true) return sendError(reply, 403, "forbidden", "Forbidden", "Only an operator account may read this (docs/operators.md)");
+    if (callerOf(req).operator !== true) return sendError(reply, 403, "forbidden", "Forbidden", "Only an operator account may read this (docs/operators.md)");
   };
   const accountTags = ["Carrier: accounts"];
   const platformTags = ["Carrier: platform"];

@@ -14,7 +14,7 @@ const CreateCredentialBody = Type.Object({
   friendly_name: Type.Optional(NullableString),
 }, { examples: [{ user_name: "pbx_office_1", password: "Xk9mP2nQ4rS6tU8v", friendly_name: "Office PBX" }] });
 const CredentialRef = Type.Ref(ExotelCredential);
-/** GET: `{username, password}` with one credential, a list with several, `response: []` with none. */
+/** GET: `{username, password, id}` with one credential, a list with several, `response: []` with none. */
 const CredentialsGet = Type.Union([
   exotelData(Type.Union([Type.Ref(ExotelCredentialPair), Type.Array(CredentialRef)]), "The one credential as {username, password}, or the list when there are several"),
   Type.Object({ request_id: Type.String(), method: Type.String(), http_code: Type.Integer(), response: Type.Array(Type.Never(), { maxItems: 0 }) }, { description: "No credential" }),
@@ -28,7 +28,7 @@ const BASE = "/accounts/:account_sid/trunks/:trunk_sid/credentials";
 
 /**
  * A trunk's SIP digest credentials. GET answers in the reference's shape `{username, password}`
- * while the trunk has one; a list once it has several; `response: []` when it has none.
+ * (plus `id`, an extension) while the trunk has one; a list once it has several; `response: []` when it has none.
  */
 export function registerCredentialRoutes(app: FastifyInstance, { services }: AppDeps): void {
   const api = typed(app);
@@ -37,7 +37,8 @@ export function registerCredentialRoutes(app: FastifyInstance, { services }: App
   api.get(BASE, { schema: { tags, operationId: "getCredentials", summary: "Get the trunk's credentials", params: TrunkParams, response: { 200: CredentialsGet, ...notFound("no such trunk") } } }, async (req, reply) => {
     const all = await services.credentials.list(req.params.account_sid, req.params.trunk_sid);
     if (all.length === 0) return sendEmpty(req, reply);
-    return sendData(req, reply, all.length === 1 ? renderCredentialPair(all[0]!) : all.map(renderCredential));
+    // The reference's pair, its id added after (an extension) so a client can rotate or remove it.
+    return sendData(req, reply, all.length === 1 ? { ...renderCredentialPair(all[0]!), id: String(all[0]!.id) } : all.map(renderCredential));
   });
 
   api.post(BASE, { schema: { tags, operationId: "addCredential", summary: "Add a credential", params: TrunkParams, body: CreateCredentialBody, response: { 200: exotelData(CredentialRef, "The credential"), ...notFound("no such trunk"), ...conflict("the user name is taken") } } }, async (req, reply) => {

@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../../../http/deps.js";
+import { ValidationError } from "../../../domain/errors.js";
 import type { Trunk } from "../../../domain/types.js";
 import { sendData, sendList } from "../envelope.js";
 import { listMetadata } from "../paging.js";
@@ -25,7 +26,13 @@ const UpdateTrunkBody = Type.Object({
   auth_type: Type.Optional(Type.String({ description: "IP-WHITELIST or CREDENTIAL" })),
 });
 const TrunkRef = Type.Ref(ExotelTrunk);
-const TrunkQuery = Type.Object({ trunk_sid: Type.Optional(Type.String({ description: "Only this trunk" })), ...PagingFields });
+const TrunkQuery = Type.Object({
+  trunk_sid: Type.Optional(Type.String({ description: "Only this trunk" })),
+  trunk_name: Type.Optional(Type.String({ description: "Extension: only trunks whose name starts with this text (case-sensitive, 1 to 64 characters), listed in name order" })),
+  ...PagingFields,
+});
+/** Printable text: a prefix of some name (control characters never are, and would only be echoed back in page URIs). */
+const NAME_PREFIX = /^[^\p{Cc}]{1,64}$/u;
 const DeleteTrunkQuery = Type.Object({ trunk_sid: Type.String() });
 
 export function registerTrunkRoutes(app: FastifyInstance, { services, config, edge }: AppDeps): void {
@@ -44,11 +51,12 @@ export function registerTrunkRoutes(app: FastifyInstance, { services, config, ed
     return sendData(req, reply, renderTrunk(trunk));
   });
 
-  api.get(url, { schema: { tags, operationId: "listTrunks", summary: "List trunks", params: AccountParams, querystring: TrunkQuery, response: { 200: exotelList(TrunkRef, "A page of trunks") } } }, async (req, reply) => {
+  api.get(url, { schema: { tags, operationId: "listTrunks", summary: "List trunks (oldest first; by name with trunk_name)", params: AccountParams, querystring: TrunkQuery, response: { 200: exotelList(TrunkRef, "A page of trunks") } } }, async (req, reply) => {
     const { offset, pageSize } = parsePaging(req.query);
-    const sid = req.query.trunk_sid;
-    const page = await services.trunks.listByOffset(req.params.account_sid, offset, pageSize, sid);
-    const extra = sid !== undefined ? `&trunk_sid=${encodeURIComponent(sid)}` : "";
+    const { trunk_sid: sid, trunk_name: name } = req.query;
+    if (name !== undefined && !NAME_PREFIX.test(name)) throw ValidationError.of("trunk_name", "trunk_name must be 1 to 64 characters without control characters");
+    const page = await services.trunks.listByOffset(req.params.account_sid, offset, pageSize, sid, name);
+    const extra = (sid !== undefined ? `&trunk_sid=${encodeURIComponent(sid)}` : "") + (name !== undefined ? `&trunk_name=${encodeURIComponent(name)}` : "");
     return sendList(req, reply, page.items.map(withLive), listMetadata(`/v2/accounts/${req.params.account_sid}/trunks`, offset, pageSize, page.hasMore, extra));
   });
 
