@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List trunks */
+        /** List trunks (oldest first; by name with trunk_name) */
         get: operations["listTrunks"];
         put?: never;
         /** Create trunk */
@@ -580,7 +580,7 @@ export interface components {
             date_updated: string;
         };
         /**
-         * @description The reference's shape, while the trunk has exactly one credential
+         * @description The reference's shape, while the trunk has exactly one credential (plus its id, an extension)
          * @example {
          *       "username": "trmum1a2b3c4d5e6f7890123456",
          *       "password": "Xk9mP2nQ4rS6tU8v"
@@ -589,6 +589,8 @@ export interface components {
         ExotelCredentialPair: {
             username: string;
             password: string;
+            /** @description Extension: the credential's id (digits), for PUT/DELETE .../credentials?id= */
+            id?: string;
         };
         ExotelTrunkMap: {
             /** @description E.164 */
@@ -913,6 +915,8 @@ export interface operations {
             query?: {
                 /** @description Only this trunk */
                 trunk_sid?: string;
+                /** @description Extension: only trunks whose name starts with this text (case-sensitive, 1 to 64 characters), listed in name order */
+                trunk_name?: string;
                 /** @description Rows to skip (default 0) */
                 offset?: string;
                 /** @description Rows per page (default 50, max 1000) */
@@ -4386,7 +4390,10 @@ export interface operations {
                 /** @description Sparse fieldset: comma-separated attribute names (also on the other routes) */
                 "fields[sip_trunk]"?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4418,6 +4425,24 @@ export interface operations {
             };
             /** @description Missing or wrong Bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names another account and the caller is no operator (code forbidden; routes add their own) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names an account that does not exist (code not_found; routes add their own) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4457,7 +4482,10 @@ export interface operations {
     createSipTrunk: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4606,6 +4634,15 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
                 };
             };
+            /** @description Trunkline-Account names an account that does not exist (code not_found; routes add their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
             /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
             406: {
                 headers: {
@@ -4665,7 +4702,10 @@ export interface operations {
     getSipTrunk: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path: {
                 /** @description The trunk's UUID */
                 id: string;
@@ -4696,6 +4736,15 @@ export interface operations {
             };
             /** @description Missing or wrong Bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names another account and the caller is no operator (code forbidden; routes add their own) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4744,7 +4793,10 @@ export interface operations {
     deleteSipTrunk: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path: {
                 /** @description The trunk's UUID */
                 id: string;
@@ -4775,6 +4827,15 @@ export interface operations {
             };
             /** @description Missing or wrong Bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names another account and the caller is no operator (code forbidden; routes add their own) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4823,7 +4884,10 @@ export interface operations {
     updateSipTrunk: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path: {
                 /** @description The trunk's UUID */
                 id: string;
@@ -4938,6 +5002,15 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
                 };
             };
+            /** @description Trunkline-Account names another account and the caller is no operator (code forbidden; routes add their own) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
             /** @description The SIP trunk does not exist (or is another account's) */
             404: {
                 headers: {
@@ -5023,7 +5096,10 @@ export interface operations {
                 /** @description Call id: the page of calls newer than it */
                 "page[before]"?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5055,6 +5131,24 @@ export interface operations {
             };
             /** @description Missing or wrong Bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names another account and the caller is no operator (code forbidden; routes add their own) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names an account that does not exist (code not_found; routes add their own) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5094,7 +5188,10 @@ export interface operations {
     getPhoneCall: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path: {
                 /** @description The call sid */
                 id: string;
@@ -5125,6 +5222,15 @@ export interface operations {
             };
             /** @description Missing or wrong Bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names another account and the caller is no operator (code forbidden; routes add their own) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5182,7 +5288,10 @@ export interface operations {
                 /** @description 60 to 3600 (default 60); at most 3000 buckets in at most 31 days */
                 "bucket[seconds]"?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5238,6 +5347,24 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
                 };
             };
+            /** @description Trunkline-Account names another account and the caller is no operator (code forbidden; routes add their own) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names an account that does not exist (code not_found; routes add their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
             /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
             406: {
                 headers: {
@@ -5270,7 +5397,10 @@ export interface operations {
     getOwnAccount: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5326,6 +5456,24 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
                 };
             };
+            /** @description Trunkline-Account names another account and the caller is no operator (code forbidden; routes add their own) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names an account that does not exist (code not_found; routes add their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
             /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
             406: {
                 headers: {
@@ -5365,7 +5513,10 @@ export interface operations {
                 /** @description Account id: the page before it */
                 "page[before]"?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5434,6 +5585,15 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
                 };
             };
+            /** @description Trunkline-Account names an account that does not exist (code not_found; routes add their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
             /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
             406: {
                 headers: {
@@ -5466,7 +5626,10 @@ export interface operations {
     listEdges: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5530,6 +5693,15 @@ export interface operations {
                     "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
                 };
             };
+            /** @description Trunkline-Account names an account that does not exist (code not_found; routes add their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
             /** @description Accept lists the JSON:API media type only with parameters other than ext and profile */
             406: {
                 headers: {
@@ -5562,7 +5734,10 @@ export interface operations {
     listMediaRelays: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */
+                "trunkline-account"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5617,6 +5792,15 @@ export interface operations {
             };
             /** @description Only operator accounts may read this (code forbidden) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["JsonApiErrorDocument"];
+                };
+            };
+            /** @description Trunkline-Account names an account that does not exist (code not_found; routes add their own) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
