@@ -62,19 +62,21 @@ export async function seedCalls(store: Store, n: number, days = 90): Promise<voi
   }
 }
 
-/** The plan of the list query the repository builds for `query`: SQLite's details, or PostgreSQL's EXPLAIN ANALYZE lines. */
-export async function explainList(store: Store, accountSid: string, query: CallListQuery): Promise<string[]> {
+/**
+ * The plan of the (last) query `build` makes the repository build, on a second Kysely over the same
+ * data that records the SQL: SQLite's details, or PostgreSQL's EXPLAIN ANALYZE lines.
+ */
+export async function explainRepositoryQuery(store: Store, build: (db: Kysely<Database>) => Promise<unknown>): Promise<string[]> {
   let captured: CompiledQuery | undefined;
   const log = (e: { query: CompiledQuery }) => {
     captured = e.query;
   };
-  // A second Kysely on the same data that records the SQL the repository builds.
   const spy =
     store.engine === "postgres"
       ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: store.location, max: 1, options: `-c search_path=${store.pgSchema}` }) }), log })
       : new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(store.location) }), log });
   try {
-    await callsRepo.list(spy, store.engine, accountSid, query);
+    await build(spy);
     const q = captured as CompiledQuery;
     if (store.engine === "postgres") {
       const r = await spy.executeQuery({ ...q, sql: `explain (analyze, buffers off, costs off, timing off, summary off) ${q.sql}` });
@@ -85,4 +87,9 @@ export async function explainList(store: Store, accountSid: string, query: CallL
   } finally {
     await spy.destroy();
   }
+}
+
+/** The plan of the call list query for `query`. */
+export function explainList(store: Store, accountSid: string, query: CallListQuery): Promise<string[]> {
+  return explainRepositoryQuery(store, (db) => callsRepo.list(db, store.engine, accountSid, query));
 }

@@ -1,37 +1,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from "kysely";
-import pg from "pg";
 import type { CallStatsQuery } from "../../src/domain/calls.js";
 import { migrateToLatest, openStore, type Store } from "../../src/store/db.js";
 import { callsRepo } from "../../src/store/repositories/calls.js";
-import type { Database } from "../../src/store/schema.js";
-import { seedCalls } from "../calls/seed.js";
+import { explainRepositoryQuery, seedCalls } from "../calls/seed.js";
 import { ENGINES, openStoreFixture, type StoreFixture } from "../helpers/stores.js";
 
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d{3}Z$/, "Z");
 const DAY = 86_400_000;
 
-/** The plan of the stats query the repository builds: SQLite's details, or PostgreSQL's EXPLAIN ANALYZE lines. */
-async function explainStats(store: Store, accountSid: string, query: CallStatsQuery): Promise<string[]> {
-  let captured: CompiledQuery | undefined;
-  const log = (e: { query: CompiledQuery }) => {
-    captured = e.query;
-  };
-  const spy =
-    store.engine === "postgres"
-      ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: store.location, max: 1, options: `-c search_path=${store.pgSchema}` }) }), log })
-      : new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(store.location) }), log });
-  try {
-    await callsRepo.stats(spy, store.engine, accountSid, query);
-    const q = captured as CompiledQuery;
-    const prefix = store.engine === "postgres" ? "explain (analyze, buffers off, costs off, timing off, summary off) " : "explain query plan ";
-    const r = await spy.executeQuery({ ...q, sql: `${prefix}${q.sql}` });
-    return store.engine === "postgres" ? (r.rows as { "QUERY PLAN": string }[]).map((x) => x["QUERY PLAN"]) : (r.rows as { detail: string }[]).map((x) => x.detail);
-  } finally {
-    await spy.destroy();
-  }
+/** The plan of the stats query the repository builds. */
+function explainStats(store: Store, accountSid: string, query: CallStatsQuery): Promise<string[]> {
+  return explainRepositoryQuery(store, (db) => callsRepo.stats(db, store.engine, accountSid, query));
 }
 
 /**

@@ -55,7 +55,8 @@ function parseBounds(text: string, ops: readonly string[]): Map<string, string> 
   return out;
 }
 
-export function parseCallListQuery(query: Record<string, unknown>, now: Date = new Date()): CallListRequest {
+/** v1 query parameters read one by one, every mistake collected under its parameter's name (one 400 names them). */
+export function queryReader(query: Record<string, unknown>) {
   const issues: ValidationIssue[] = [];
   const bad = (field: string, message: string) => issues.push({ field, kind: "invalid", message });
   const text = (name: string): string | undefined => {
@@ -67,6 +68,11 @@ export function parseCallListQuery(query: Record<string, unknown>, now: Date = n
     }
     return v;
   };
+  return { issues, bad, text };
+}
+
+export function parseCallListQuery(query: Record<string, unknown>, now: Date = new Date()): CallListRequest {
+  const { issues, bad, text } = queryReader(query);
   const list = (name: string, max: number, valid: RegExp, what: string): string[] | undefined => {
     const v = text(name);
     if (v === undefined) return undefined;

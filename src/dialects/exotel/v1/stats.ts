@@ -1,11 +1,11 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { STATS_BUCKET_SECONDS, STATS_MAX_BUCKETS, STATS_MAX_RANGE_DAYS, statsWindow, type CallStats, type CallStatsQuery } from "../../../domain/calls.js";
-import { ValidationError, type ValidationIssue } from "../../../domain/errors.js";
+import { ValidationError } from "../../../domain/errors.js";
 import type { AppDeps } from "../../../http/deps.js";
 import { nullableStr as NullableS, str as S } from "../../../http/openapiSchemas.js";
 import { typed } from "../routes/children.js";
-import { parseTime } from "./filters.js";
+import { parseTime, queryReader } from "./filters.js";
 import { exotelTime } from "./render.js";
 
 /**
@@ -57,17 +57,7 @@ const StatsResponse = Type.Object(
 
 /** The query, judged: every mistake named by its parameter (400). */
 export function parseStatsQuery(query: Record<string, unknown>, now: Date = new Date()): CallStatsQuery {
-  const issues: ValidationIssue[] = [];
-  const bad = (field: string, message: string) => issues.push({ field, kind: "invalid", message });
-  const text = (name: string): string | undefined => {
-    const v = query[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== "string" || v === "") {
-      bad(name, `${name} must be given once, with a value`);
-      return undefined;
-    }
-    return v;
-  };
+  const { issues, bad, text } = queryReader(query);
   const time = (name: string): string | undefined => {
     const v = text(name);
     if (v === undefined) return undefined;
