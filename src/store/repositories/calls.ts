@@ -26,6 +26,15 @@ function selectCalls(db: Executor) {
 }
 type CallQuery = ReturnType<typeof selectCalls>;
 
+/** Calls in or out over the account's own trunk (`calls as c`): another account's trunk matches nothing. */
+function overOwnTrunk(accountSid: string, trunk: { sid: string } | { uuid: string }) {
+  const ids = (eb: ExpressionBuilder<Database, "calls">) => {
+    const base = eb.selectFrom("trunks").select("trunks.id").where("trunks.account_sid", "=", accountSid);
+    return "sid" in trunk ? base.where("trunks.sid", "=", trunk.sid) : base.where("trunks.uuid", "=", trunk.uuid);
+  };
+  return (eb: ExpressionBuilder<Database & { c: Database["calls"] }, "c">) => eb.or([eb("c.trunk_in_id", "in", ids(eb as never)), eb("c.trunk_out_id", "in", ids(eb as never))]);
+}
+
 function applyFilter(q: CallQuery, accountSid: string, f: CallFilter): CallQuery {
   if (f.sids) q = q.where("c.sid", "in", f.sids);
   if (f.startedFrom !== undefined) q = q.where("c.started_at", ">=", f.startedFrom);
@@ -37,15 +46,7 @@ function applyFilter(q: CallQuery, accountSid: string, f: CallFilter): CallQuery
   if (f.durationMax !== undefined) q = q.where("c.duration", "<=", f.durationMax);
   if (f.directions) q = f.directions.length ? q.where("c.direction", "in", f.directions) : q.where(sql<boolean>`1 = 0`);
   if (f.phoneNumbers) q = q.where("c.phone_number", "in", f.phoneNumbers);
-  if (f.trunk) {
-    const trunk = f.trunk;
-    // The trunk must be the account's own: another account's trunk id matches nothing.
-    const ids = (eb: ExpressionBuilder<Database, "calls">) => {
-      const base = eb.selectFrom("trunks").select("trunks.id").where("trunks.account_sid", "=", accountSid);
-      return "sid" in trunk ? base.where("trunks.sid", "=", trunk.sid) : base.where("trunks.uuid", "=", trunk.uuid);
-    };
-    q = q.where((eb) => eb.or([eb("c.trunk_in_id", "in", ids(eb as never)), eb("c.trunk_out_id", "in", ids(eb as never))]));
-  }
+  if (f.trunk) q = q.where(overOwnTrunk(accountSid, f.trunk));
   return q;
 }
 
@@ -108,15 +109,7 @@ export const callsRepo = {
       .where("c.account_sid", "=", accountSid)
       .where("c.started_at", ">=", query.from)
       .where("c.started_at", "<", query.to);
-    if (query.trunk) {
-      const trunk = query.trunk;
-      // The account's own trunk only: another account's trunk id matches nothing.
-      const ids = (eb: ExpressionBuilder<Database, "calls">) => {
-        const base = eb.selectFrom("trunks").select("trunks.id").where("trunks.account_sid", "=", accountSid);
-        return "sid" in trunk ? base.where("trunks.sid", "=", trunk.sid) : base.where("trunks.uuid", "=", trunk.uuid);
-      };
-      q = q.where((eb) => eb.or([eb("c.trunk_in_id", "in", ids(eb as never)), eb("c.trunk_out_id", "in", ids(eb as never))]));
-    }
+    if (query.trunk) q = q.where(overOwnTrunk(accountSid, query.trunk));
     const rows = await q.groupBy(sql`1`).orderBy(sql`1`).execute();
     return rows.map((r) => ({ bucket: Number(r.bucket), calls: Number(r.calls), answered: Number(r.answered) }));
   },
