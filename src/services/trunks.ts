@@ -123,6 +123,12 @@ export class TrunkService {
     return this.mapDetail(row);
   }
 
+  /** The trunk named exactly `name` (names are unique per account), with its details; undefined if none. */
+  async findDetailByName(accountSid: string, name: string): Promise<TrunkDetail | undefined> {
+    const row = await trunksRepo.findDetailByName(this.db, accountSid, name);
+    return row ? this.mapDetail(row) : undefined;
+  }
+
   private async detailRowBySid(accountSid: string, sid: string): Promise<TrunkDetailRow | undefined> {
     const row = await trunksRepo.findBySid(this.db, accountSid, sid);
     return row ? trunksRepo.findDetailById(this.db, accountSid, row.id) : undefined;

@@ -114,7 +114,7 @@ describeOnEngines("Carrier protocol: auth, documents, media types", (server) => 
     for (const [query, parameter, title] of [
       ["include=owner", "include", "is not supported: a sip_trunk has no relationships"],
       ["sort=name", "sort", "is not supported: trunks are listed newest first"],
-      ["filter[name]=x", "filter[name]", "is not supported: there are no filters"],
+      ["filter[region]=x", "filter[region]", "is not supported: there are no filters"],
       ["filter=x", "filter", "is not supported: there are no filters"],
       ["fields[sip_trunk]=name,colour", "fields[sip_trunk]", "names unknown fields: colour"],
       ["fields[sip_trunk]=name&fields[sip_trunk]=region", "fields[sip_trunk]", "must be given once"],

@@ -1,15 +1,18 @@
 import assert from "node:assert/strict";
 import { before, it } from "node:test";
-import { basicAuth, ExotelClient, type Json } from "../helpers/client.js";
+import { basicAuth, ExotelClient, send, type ApiReply, type Json } from "../helpers/client.js";
 import { describeOnEngines } from "../helpers/server.js";
 
 /**
  * The Exotel trunk list's `trunk_name` extension (the console's search): a case-sensitive prefix,
  * in name order, paged like the list, never another account's trunks; bad input is a v2 400.
+ * And the carrier list's `filter[name]`: the one trunk of that exact name.
  */
-describeOnEngines("Exotel trunk list: trunk_name prefix filter", (server) => {
+describeOnEngines("Trunk lists by name: Exotel trunk_name prefix, carrier filter[name]", (server) => {
   let a: ExotelClient;
   let b: ExotelClient;
+  const tokens: Record<string, string> = {};
+  const carrier = (sid: string, query: string): Promise<ApiReply> => send(`${server().baseUrl}/carrier/v1/sip_trunks?${query}`, "GET", { headers: { authorization: `Bearer ${tokens[sid]}` } });
   const names = (r: { status: number; body: Json; text: string }) => {
     assert.equal(r.status, 200, r.text);
     return r.body.response.data.map((t: Json) => t.trunk_name);
@@ -19,6 +22,7 @@ describeOnEngines("Exotel trunk list: trunk_name prefix filter", (server) => {
     const s = server();
     const make = async (sid: string) => {
       const issued = await s.runtime.services.accounts.create({ sid });
+      tokens[sid] = issued.apiToken;
       return new ExotelClient(s.baseUrl, sid, basicAuth(issued.apiKey, issued.apiToken));
     };
     a = await make("tnfa");
@@ -84,5 +88,28 @@ describeOnEngines("Exotel trunk list: trunk_name prefix filter", (server) => {
     assert.match(r.body.response.error_data.description, /page_size/);
     // Any printable text is a valid prefix, non-ASCII included.
     assert.deepEqual(names(await a.request("GET", `/trunks?trunk_name=${encodeURIComponent("é☃😀")}`)), []);
+  });
+
+  it("carrier filter[name]: the trunk of exactly that name, or an empty list; never another account's", async () => {
+    const one = await carrier("tnfa", "filter[name]=office_1");
+    assert.equal(one.status, 200, one.text);
+    assert.deepEqual(one.body.data.map((t: Json) => t.attributes.name), ["office_1"]);
+    assert.deepEqual(one.body.links, { prev: null, next: null });
+    const sparse = await carrier("tnfa", "filter[name]=office_1&fields[sip_trunk]=name,max_channels");
+    assert.deepEqual(Object.keys(sparse.body.data[0].attributes).sort(), ["max_channels", "name"]);
+    assert.deepEqual((await carrier("tnfa", "filter[name]=office")).body.data.map((t: Json) => t.attributes.name), ["office"], "exact, not a prefix");
+    assert.deepEqual((await carrier("tnfa", "filter[name]=offic")).body.data, []);
+    assert.deepEqual((await carrier("tnfa", "filter[name]=office_b")).body.data, [], "B's trunk is not A's");
+    assert.deepEqual((await carrier("tnfb", "filter[name]=office_b")).body.data.map((t: Json) => t.attributes.name), ["office_b"]);
+  });
+
+  it("carrier filter[name] bad input is a JSON:API 400 naming the parameter; other filters stay refused", async () => {
+    const uuid = (await carrier("tnfa", "filter[name]=abc")).body.data[0].id as string;
+    for (const query of ["filter[name]=", "filter[name]=a%0Ab", "filter[name]=a&filter[name]=b", `filter[name]=abc&page[after]=${uuid}`, "filter[name]=abc&page[size]=0", "filter[region]=x"]) {
+      const r = await carrier("tnfa", query);
+      assert.equal(r.status, 400, `${query}: ${r.text}`);
+      const params = r.body.errors.map((e: Json) => e.source?.parameter);
+      assert.ok(params.length > 0 && params.every((p: string) => /^(filter\[name\]|page\[size\]|filter\[region\])$/.test(p)), `${query}: ${r.text}`);
+    }
   });
 });

@@ -305,7 +305,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List SIP trunks (newest first, by cursor) */
+        /** List SIP trunks (newest first, by cursor; filter[name]: the one so named) */
         get: operations["listSipTrunks"];
         put?: never;
         /** Create a SIP trunk */
@@ -4389,6 +4389,8 @@ export interface operations {
                 "page[before]"?: string;
                 /** @description Sparse fieldset: comma-separated attribute names (also on the other routes) */
                 "fields[sip_trunk]"?: string;
+                /** @description Extension: only the trunk with exactly this name (an empty list when none); not combined with page[after]/page[before] */
+                "filter[name]"?: string;
             };
             header?: {
                 /** @description Extension, operators only (docs/operators.md): act as this account (its sid). An unknown account is 404 not_found; a non-operator naming another account is 403 forbidden; one's own sid is accepted from anyone. The rate limit is the caller's own. */

@@ -224,6 +224,11 @@ export const trunksRepo = {
     if (namePrefix !== undefined) return pageOfAccountByName(db, accountSid, limit + 1, namePrefix, namePrefix + NAME_TOP, offset);
     return pageOfAccount(db, accountSid, limit + 1, offset);
   },
+  /** The trunk named exactly `name` in the account (the unique (account_sid, name) index), with its details. */
+  async findDetailByName(db: Executor, accountSid: string, name: string): Promise<TrunkDetailRow | undefined> {
+    const row = await db.selectFrom("trunks").select("id").where("account_sid", "=", accountSid).where("name", "=", name).executeTakeFirst();
+    return row ? trunksRepo.findDetailById(db, accountSid, row.id) : undefined;
+  },
   async nameTaken(db: Executor, accountSid: string, name: string, exceptId?: number): Promise<boolean> {
     let q = db.selectFrom("trunks").select("id").where("account_sid", "=", accountSid).where("name", "=", name);
     if (exceptId !== undefined) q = q.where("id", "!=", exceptId);

@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ValidationError } from "../../../domain/errors.js";
 import type { AppDeps } from "../../../http/deps.js";
@@ -14,6 +15,10 @@ import { carrierNotFound, clientGeneratedId, sipTrunkDocument, SipTrunkListDocum
 import { CreateSipTrunkDocument, ListQuery, SipTrunkParams, UpdateSipTrunkDocument } from "../schemas.js";
 
 const tags = ["Carrier: SIP trunks"];
+/** Extension (docs/carrier.md): the trunk of that exact name, or an empty list. */
+const NAME_FILTER = "filter[name]";
+const NAME_TEXT = /^[^\p{Cc}]{1,255}$/u;
+const ListNameQuery = Type.Composite([ListQuery, Type.Object({ [NAME_FILTER]: Type.Optional(Type.String({ description: "Extension: only the trunk with exactly this name (an empty list when none); not combined with page[after]/page[before]" })) })], { additionalProperties: true });
 
 /** `/carrier/v1/sip_trunks` and `/carrier/v1/sip_trunks/:id`; the trunk is addressed by its UUID. */
 export function registerSipTrunkRoutes(app: FastifyInstance, { services, config, edge }: AppDeps): void {
@@ -33,9 +38,17 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config,
 
   // The schema documents the parameters; parseCursor judges them (a repeated one included) so
   // every paging mistake is the same 400 naming its parameter.
-  api.get("/sip_trunks", { schema: { tags, operationId: "listSipTrunks", summary: "List SIP trunks (newest first, by cursor)", querystring: ListQuery, response: { 200: SipTrunkListDocument } }, attachValidation: true }, async (req, reply) => {
-    const { fields } = readQueryOptions(req.query as Record<string, unknown>);
-    const cursor = parseCursor(req.query as Record<string, unknown>);
+  api.get("/sip_trunks", { schema: { tags, operationId: "listSipTrunks", summary: "List SIP trunks (newest first, by cursor; filter[name]: the one so named)", querystring: ListNameQuery, response: { 200: SipTrunkListDocument } }, attachValidation: true }, async (req, reply) => {
+    const { [NAME_FILTER]: name, ...query } = req.query as Record<string, unknown>;
+    const { fields } = readQueryOptions(query);
+    const cursor = parseCursor(query);
+    if (name !== undefined) {
+      // An exact name is at most one trunk (names are unique per account): one page, no cursor.
+      if (typeof name !== "string" || !NAME_TEXT.test(name)) throw ValidationError.of(NAME_FILTER, `${NAME_FILTER} must be given once, 1 to 255 characters without control characters`);
+      if (cursor.after !== undefined || cursor.before !== undefined) throw ValidationError.of(NAME_FILTER, `${NAME_FILTER} names one trunk: it cannot be combined with page[after] or page[before]`);
+      const trunk = await services.trunks.findDetailByName(accountSid(req), name);
+      return sendDocument(reply, 200, { data: trunk ? [resource(req, trunk, fields)] : [], links: { prev: null, next: null } });
+    }
     const page = await services.trunks.listByKeyset(accountSid(req), cursor.size, cursor);
     const base = collectionUrl(req);
     const ids = page.items.map((t) => t.uuid);
