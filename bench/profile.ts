@@ -9,6 +9,8 @@
  * `app.inject` (--mode inject, default) or a real socket (--mode http, one keep-alive
  * connection). Reported: µs per request, median of the rounds (and the range), and the ratio of
  * the bare handler's cost to the endpoint's — comparable with the "of bare" column of the bench.
+ * The access log goes to /dev/null through the checkout's own batchedStdout (src/log.ts), as
+ * `serve` writes it (the bench's server has its stdout on /dev/null).
  *
  * Options: --engines sqlite,postgres  --rounds 5  --requests 400 (per round; a tenth for the
  * lists of 100)  --warmup 200  --only <substring>  --mode inject|http  --no-log.
@@ -21,7 +23,7 @@
  * profile covers only what was asked for.
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { join } from "node:path";
@@ -140,13 +142,16 @@ interface Code {
   loadConfig: typeof LoadConfig;
   openRuntime: typeof OpenRuntime;
   buildServer: typeof BuildServer;
+  /** The checkout's own access-log destination (what `serve` writes through), over /dev/null here. */
+  batchedStdout?: (out: { write(text: string): unknown }) => { write(line: string): void };
 }
 
 async function loadCode(root: string, label: string): Promise<Code> {
   const config = (await import(join(root, "src/config.ts"))) as { loadConfig: typeof LoadConfig };
   const runtime = (await import(join(root, "src/runtime.ts"))) as { openRuntime: typeof OpenRuntime };
   const server = (await import(join(root, "src/http/server.ts"))) as { buildServer: typeof BuildServer };
-  return { label, loadConfig: config.loadConfig, openRuntime: runtime.openRuntime, buildServer: server.buildServer };
+  const log = (await import(join(root, "src/log.ts")).catch(() => ({}))) as { batchedStdout?: Code["batchedStdout"] };
+  return { label, loadConfig: config.loadConfig, openRuntime: runtime.openRuntime, buildServer: server.buildServer, batchedStdout: log.batchedStdout };
 }
 
 async function openEngine(code: Code, engine: "sqlite" | "postgres"): Promise<{ runtime: Runtime; dispose(): Promise<void> }> {
@@ -206,9 +211,11 @@ interface Subject {
   close(): Promise<void>;
 }
 
-async function start(code: Code, engine: "sqlite" | "postgres", logStream: NodeJS.WritableStream): Promise<Subject> {
+async function start(code: Code, engine: "sqlite" | "postgres", logStream: { write(text: string): boolean }): Promise<Subject> {
   const { runtime, dispose } = await openEngine(code, engine);
-  const app = await code.buildServer(runtime, opts["no-log"] ? false : { level: "info", stream: logStream });
+  // The access log as `serve` writes it (batched per event-loop turn when the checkout does), to /dev/null.
+  const stream = code.batchedStdout ? code.batchedStdout(logStream) : logStream;
+  const app = await code.buildServer(runtime, opts["no-log"] ? false : { level: "info", stream });
   const api = await sender(app);
   await runtime.services.accounts.create({ sid: ACCOUNT.sid, apiKey: ACCOUNT.key, apiToken: ACCOUNT.token });
   const endpoints = await seed(api.send, app);
@@ -234,7 +241,10 @@ async function main(): Promise<void> {
   bareApp.get("/bare", async () => body);
   const bare = await sender(bareApp);
   const bareEndpoint: Endpoint = { name: "bare", weight: 1, req: { method: "GET", url: "/bare" } };
-  const devNull = createWriteStream("/dev/null");
+  // Written synchronously, as Node writes stdout to a file (the bench's server has stdout on
+  // /dev/null): an fs.WriteStream would add a thread-pool round trip per write.
+  const nullFd = openSync("/dev/null", "w");
+  const devNull = { write: (text: string) => (writeSync(nullFd, text), true) };
   for (const engine of ENGINES) {
     const subjects: Subject[] = [];
     try {
@@ -268,7 +278,7 @@ async function main(): Promise<void> {
   }
   await bare.close();
   await bareApp.close();
-  devNull.end();
+  closeSync(nullFd);
   const bares = results.filter((r) => r.engine === "bare");
   const bareUs = median(bares.flatMap((r) => r.us));
   const bareCpu = median(bares.flatMap((r) => r.cpu));

@@ -2,8 +2,13 @@
 export function hasNul(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return value.includes("\u0000");
   if (depth > 32 || value === null || typeof value !== "object") return false;
-  const parts = Array.isArray(value) ? value : [...Object.keys(value), ...Object.values(value)];
-  return parts.some((v) => hasNul(v, depth + 1));
+  // Loops, not arrays of keys and values: this runs on every request of both dialects.
+  if (Array.isArray(value)) {
+    for (const v of value as unknown[]) if (hasNul(v, depth + 1)) return true;
+    return false;
+  }
+  for (const k of Object.keys(value)) if (k.includes("\u0000") || hasNul((value as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
 }
 
 /** Whether any part of the parsed request (path, query, body) holds a NUL character. */

@@ -17,6 +17,8 @@ function isSecretName(name: string): boolean {
  * Everything else is kept byte for byte, so log lines still show what was asked.
  */
 export function redactUrl(url: string): string {
+  // The usual target (origin form, no query) has nothing to redact: no regex, no copy.
+  if (url.charCodeAt(0) === 47 && !url.includes("?")) return url;
   let out = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, `$1${REDACTED}@`);
   const q = out.indexOf("?");
   if (q < 0) return out;

@@ -43,18 +43,22 @@ export function failedBatchItem(httpCode: number, data: ErrorData) {
 
 export type ResponseItem = ReturnType<typeof successItem> | ReturnType<typeof failureItem> | ReturnType<typeof failedBatchItem>;
 
-/** `{request_id, method, http_code, ...rest}`: every Exotel response, whatever it carries. */
-function send(req: FastifyRequest, reply: FastifyReply, httpCode: number, rest: object) {
-  return reply.code(httpCode).send({ request_id: req.id, method: req.method, http_code: httpCode, ...rest });
+/**
+ * `{request_id, method, http_code, [metadata,] response}`: every Exotel response, whatever it
+ * carries. One object literal (no spread of a second one): built on every request.
+ */
+function send(req: FastifyRequest, reply: FastifyReply, httpCode: number, response: unknown, metadata?: object) {
+  const body = metadata === undefined ? { request_id: req.id, method: req.method, http_code: httpCode, response } : { request_id: req.id, method: req.method, http_code: httpCode, metadata, response };
+  return reply.code(httpCode).send(body);
 }
 
 export function sendData(req: FastifyRequest, reply: FastifyReply, data: unknown) {
-  return send(req, reply, 200, { response: successItem(data) });
+  return send(req, reply, 200, successItem(data));
 }
 
 /** A collection with nothing in it where the wire has no list shape (credentials): `response: []`. */
 export function sendEmpty(req: FastifyRequest, reply: FastifyReply) {
-  return send(req, reply, 200, { response: [] });
+  return send(req, reply, 200, []);
 }
 
 export interface ListMetadata {
@@ -65,16 +69,16 @@ export interface ListMetadata {
 }
 
 export function sendList(req: FastifyRequest, reply: FastifyReply, items: unknown[], metadata: ListMetadata) {
-  return send(req, reply, 200, { metadata, response: successItem(items) });
+  return send(req, reply, 200, successItem(items), metadata);
 }
 
 /** Batch writes: one item per input, in order; 200 when all succeeded, else 207. */
 export function sendBatch(req: FastifyRequest, reply: FastifyReply, items: ResponseItem[]) {
   const failed = items.filter((i) => i.status === "failure").length;
   const httpCode = failed === 0 ? 200 : 207;
-  return send(req, reply, httpCode, { metadata: { total: items.length, success: items.length - failed, failed }, response: items });
+  return send(req, reply, httpCode, items, { total: items.length, success: items.length - failed, failed });
 }
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, httpCode: number, data: ErrorData) {
-  return send(req, reply, httpCode, { response: failureItem(httpCode, data) });
+  return send(req, reply, httpCode, failureItem(httpCode, data));
 }
