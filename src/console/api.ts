@@ -34,9 +34,17 @@ export function exotel(session: Pick<Session, "baseUrl" | "apiKey" | "apiToken">
   return createExotelClient({ baseUrl: session.baseUrl, apiKey: session.apiKey, apiToken: session.apiToken, credentials: CREDENTIALS, fetch: watchedFetch });
 }
 
-/** The carrier client for the session (the token as Bearer). */
-export function carrier(session: Pick<Session, "baseUrl" | "apiToken">) {
-  return createCarrierClient({ baseUrl: session.baseUrl, token: session.apiToken, credentials: CREDENTIALS, fetch: watchedFetch });
+/**
+ * `Trunkline-Account` for an operator acting as another account: the carrier API then answers as
+ * that account (docs/operators.md); nothing otherwise.
+ */
+function actingHeaders(session: Partial<Pick<Session, "actingAs">>): Record<string, string> {
+  return session.actingAs ? { "trunkline-account": session.actingAs } : {};
+}
+
+/** The carrier client for the session (the token as Bearer; the acted-as account when there is one). */
+export function carrier(session: Pick<Session, "baseUrl" | "apiToken"> & Partial<Pick<Session, "actingAs">>) {
+  return createCarrierClient({ baseUrl: session.baseUrl, token: session.apiToken, headers: actingHeaders(session), credentials: CREDENTIALS, fetch: watchedFetch });
 }
 
 /** Path params every Exotel v2 call needs: the managed account. */
@@ -147,8 +155,8 @@ export function afterCursor(next: string | null | undefined): string | null {
 // Untyped requests (kept for pages written before the client was regenerated; prefer exotel()/carrier()).
 
 /** A carrier GET outside the generated client's paths, failing with the same typed error. */
-export async function carrierGet(session: Pick<Session, "baseUrl" | "apiToken">, path: string): Promise<unknown> {
-  const res = await watchedFetch(`${session.baseUrl}${path}`, { credentials: CREDENTIALS, headers: { authorization: `Bearer ${session.apiToken}`, accept: "application/vnd.api+json" } });
+export async function carrierGet(session: Pick<Session, "baseUrl" | "apiToken"> & Partial<Pick<Session, "actingAs">>, path: string): Promise<unknown> {
+  const res = await watchedFetch(`${session.baseUrl}${path}`, { credentials: CREDENTIALS, headers: { authorization: `Bearer ${session.apiToken}`, accept: "application/vnd.api+json", ...actingHeaders(session) } });
   const body = (await res.json().catch(() => ({ errors: [{ code: "invalid_response", detail: `HTTP ${res.status}` }] }))) as unknown;
   if (!res.ok) throw new CarrierApiError(`HTTP ${res.status}`, res.status, body as never, res.headers.get("x-request-id"));
   return body;

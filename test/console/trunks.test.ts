@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "puppeteer-core";
-import { basicAuth, ExotelClient } from "../helpers/client.js";
+import { basicAuth, ExotelClient, send } from "../helpers/client.js";
 import { click, fieldError, fill, go, openConsole, shot, SHOTS_DIR, signIn, waitForButton, waitForText, type ConsoleFixture } from "./harness.js";
 
 // Issue 15: the console's sign-in, trunks and operator view in headless Chromium against a real
@@ -37,6 +37,12 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     globexApi = new ExotelClient(c.server.baseUrl, globex.sid, basicAuth(globex.key, globex.token));
     await acmeApi.createTrunk("acme_main");
     await globexApi.createTrunk("globex_only");
+    // A channel limit on globex's trunk (carrier-only), for the operator acting as globex to see.
+    const carrier = (method: string, path: string, body?: unknown) =>
+      send(`${c.server.baseUrl}/carrier/v1${path}`, method, { headers: { authorization: `Bearer ${globex.token}`, ...(body ? { "content-type": "application/vnd.api+json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const uuid = (await carrier("GET", "/sip_trunks?filter[name]=globex_only")).body.data[0].id as string;
+    const patched = await carrier("PATCH", `/sip_trunks/${uuid}`, { data: { type: "sip_trunk", id: uuid, attributes: { max_channels: 7 } } });
+    assert.equal(patched.status, 200, patched.text);
     page = await c.open();
   });
   after(async () => {
@@ -72,7 +78,7 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     assert.doesNotMatch(await bodyText(page), /globex_only/);
     await fill(page, "Find by name or sid", "globex");
     await click(page, "Search");
-    await waitForText(page, "Trunks matching “globex”");
+    await waitForText(page, "Trunks whose name starts with “globex”");
     await waitForText(page, "No trunks.");
     assert.doesNotMatch(await bodyText(page), /globex_only/);
     // A foreign trunk's sid is "not found", as through the API.
@@ -80,6 +86,29 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     await go(page, `/trunks/${foreign}`);
     await waitForText(page, "does not exist");
     assert.doesNotMatch(await bodyText(page), /globex_only/);
+  });
+
+  it("searches by name in one request (the list's trunk_name filter)", async () => {
+    await go(page, "/trunks");
+    await waitForText(page, "acme_main");
+    const seen: string[] = [];
+    const onRequest = (r: { url(): string }) => void seen.push(r.url());
+    page.on("request", onRequest);
+    try {
+      await fill(page, "Find by name or sid", "acme_");
+      const answered = page.waitForResponse((r) => r.url().includes("trunk_name=acme_"));
+      await click(page, "Search");
+      await answered;
+      await waitForText(page, "Trunks whose name starts with “acme_”");
+      await waitForText(page, "acme_main");
+      // Time for any further request the search might make (the old search read page after page).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      page.off("request", onRequest);
+    }
+    const lists = seen.filter((u) => u.includes("/v2/accounts/acme/trunks"));
+    assert.equal(lists.length, 1, seen.join("\n"));
+    assert.equal(new URL(lists[0]!).searchParams.get("trunk_name"), "acme_");
   });
 
   let trunkSid = "";
@@ -166,8 +195,11 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     await fill(page, "User name", "console_user2");
     await click(page, "Add credential");
     await waitForButton(page, "Rotate password of console_user2");
-    await click(page, "Rotate password of console_user");
+    // Shown now: console_user2's password; the rotation replaces it.
     await page.waitForFunction((old: string) => !document.body.innerText.includes(old) && document.querySelector('[data-testid="new-password"]') !== null, { timeout: 20_000 }, first);
+    const before = await shownPassword();
+    await click(page, "Rotate password of console_user");
+    await page.waitForFunction((old: string) => !document.body.innerText.includes(old) && document.querySelector('[data-testid="new-password"]') !== null, { timeout: 20_000 }, before);
     const second = await shownPassword();
     assert.notEqual(second, first);
     assert.equal((await creds()).find((x) => x.username === "console_user")?.password, second);
@@ -177,6 +209,14 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     await waitForButton(page, "Remove console_user2", { gone: true });
     // Left: the trunk's own credential (user name = its sid, made with the trunk) and console_user.
     assert.deepEqual((await creds()).map((x) => x.username).sort(), [trunkSid, "console_user"].sort());
+    // The trunk's only credential (answered as the reference's pair plus its id) rotates too.
+    await click(page, "Remove console_user");
+    await waitForButton(page, "Remove console_user", { gone: true });
+    await waitForButton(page, `Rotate password of ${trunkSid}`);
+    await click(page, `Rotate password of ${trunkSid}`);
+    await page.waitForFunction((old: string) => !document.body.innerText.includes(old) && document.querySelector('[data-testid="new-password"]') !== null, { timeout: 20_000 }, second);
+    const only = await creds();
+    assert.deepEqual([only.length, only[0]?.username, only[0]?.password], [1, trunkSid, await shownPassword()]);
     await shot(page, "trunk");
     // The README's picture (docs/console.png is a copy): the trunk page as a desktop window shows it.
     await page.evaluate(() => scrollTo(0, 0));
@@ -230,6 +270,14 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     assert.doesNotMatch(await bodyText(page), /acme_main/);
     assert.match(await page.$eval('[data-testid="managed-account"]', (el) => (el as HTMLElement).innerText), /globex/);
     await shot(page, "acting-as");
+    // The carrier view as globex (Trunkline-Account): max_channels on the trunk page and the dashboard.
+    const globexSid = (await globexApi.request("GET", "/trunks")).body.response.data[0].trunk_sid as string;
+    await go(page, `/trunks/${globexSid}`);
+    await page.waitForSelector('[data-testid="max-channels"]');
+    assert.equal(await page.$eval('[data-testid="max-channels"]', (el) => (el as HTMLElement).innerText), "7");
+    assert.match(await page.$eval('[data-testid="carrier-id"]', (el) => (el as HTMLElement).innerText), /^[0-9a-f-]{36}$/);
+    await go(page, "/dashboard");
+    await waitForText(page, "0 of 7 channels");
     await click(page, "Back to my account");
     await waitGone(page, "Acting as account");
     await waitGone(page, "globex_only");

@@ -26,17 +26,13 @@ const v1Time = (iso: string | null | undefined) => (iso ? `${iso.slice(0, 10)} $
 /**
  * One call record (Exotel v1 with details=true): each destination tried in failover order with its
  * SIP answer, the final answer, times and media figures. Answer time and ring time come from the
- * carrier view of the same record (`phone_calls`), which only reaches the caller's own account: an
- * operator acting as another account sees them as "—".
+ * carrier view of the same record (`phone_calls`; an operator acting as an account reads it as
+ * that account, api.ts sending Trunkline-Account).
  */
 export function CallPage({ session, params }: PageProps) {
   const sid = params.sid ?? "";
   const call = useLoad(() => data(exotel(session).GET("/v1/Accounts/{account_sid}/Calls/{call_sid}", { params: { path: { ...acct(session), call_sid: sid }, query: { details: "true" } } })), [sid]);
-  const own = !session.actingAs || session.actingAs === session.account.sid;
-  const timing = useLoad(
-    () => (own ? data(carrier(session).GET("/carrier/v1/phone_calls/{id}", { params: { path: { id: sid } } })).then((d) => d.data.attributes) : Promise.resolve(null)),
-    [sid],
-  );
+  const timing = useLoad(() => data(carrier(session).GET("/carrier/v1/phone_calls/{id}", { params: { path: { id: sid } } })).then((d) => d.data.attributes), [sid]);
 
   const back = (
     <p>

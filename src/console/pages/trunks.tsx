@@ -14,8 +14,6 @@ import { useLoad } from "../ui/useLoad.js";
 type Trunk = components["schemas"]["ExotelTrunk"];
 
 const PAGE = 25;
-/** Name search reads the list 1,000 trunks a request (the API's largest page), at most this many requests. */
-const SEARCH_PAGES = 20;
 const SID = /^tr[a-z]{3}[a-z0-9]{23}$/;
 
 /** `offset` of an Exotel list URI (next_page_uri / prev_page_uri), or null. */
@@ -24,30 +22,16 @@ function offsetOf(uri: string | null | undefined): number | null {
   return Number(new URL(uri, "http://x").searchParams.get("offset") ?? 0);
 }
 
-async function listPage(session: Session, offset: number, pageSize: number) {
-  const body = await data(exotel(session).GET("/v2/accounts/{account_sid}/trunks", { params: { path: acct(session), query: { offset: String(offset), page_size: String(pageSize) } } }));
-  return { items: body.response.data, prev: offsetOf(body.metadata.prev_page_uri), next: offsetOf(body.metadata.next_page_uri) };
-}
-
 /**
- * A sid finds its trunk with the list's `trunk_sid` filter. The API has no name filter, so a name
- * search reads the whole list in the API's largest pages (bounded) and matches names containing
- * the text, case-insensitively.
+ * One request for a page: the whole list oldest first, or a search — a sid through the list's
+ * `trunk_sid` filter, a name through its `trunk_name` extension (names starting with the text,
+ * case-sensitive, in name order; served by an index at any account size).
  */
-async function search(session: Session, text: string): Promise<{ items: Trunk[]; truncated: boolean }> {
-  if (SID.test(text)) {
-    const body = await data(exotel(session).GET("/v2/accounts/{account_sid}/trunks", { params: { path: acct(session), query: { trunk_sid: text } } }));
-    return { items: body.response.data, truncated: false };
-  }
-  const want = text.toLowerCase();
-  const found: Trunk[] = [];
-  let offset: number | null = 0;
-  for (let i = 0; i < SEARCH_PAGES && offset !== null; i++) {
-    const page = await listPage(session, offset, 1000);
-    found.push(...page.items.filter((t) => t.trunk_name.toLowerCase().includes(want)));
-    offset = page.next;
-  }
-  return { items: found, truncated: offset !== null };
+async function listPage(session: Session, offset: number, text = "") {
+  const filter = text === "" ? {} : SID.test(text) ? { trunk_sid: text } : { trunk_name: text };
+  const query = { offset: String(offset), page_size: String(PAGE), ...filter };
+  const body = await data(exotel(session).GET("/v2/accounts/{account_sid}/trunks", { params: { path: acct(session), query } }));
+  return { items: body.response.data, prev: offsetOf(body.metadata.prev_page_uri), next: offsetOf(body.metadata.next_page_uri) };
 }
 
 function TrunkTable({ rows, caption }: { rows: Trunk[]; caption: string }) {
@@ -105,7 +89,7 @@ export function TrunksPage({ session, params }: PageProps) {
   const offset = Number(params.offset ?? 0) || 0;
   const query = params.q ?? "";
   const [text, setText] = useState(query);
-  const list = useLoad(() => (query ? search(session, query).then((r) => ({ ...r, prev: null, next: null })) : listPage(session, offset, PAGE).then((r) => ({ ...r, truncated: false }))), [offset, query]);
+  const list = useLoad(() => listPage(session, offset, query), [offset, query]);
   const rows = list.data?.items ?? [];
   const sample = rows[0]?.domain_name;
   const suggestedDomain = sample ? sample.replace(/^[^.]*/, accountSid(session)) : `${accountSid(session)}.pstn.exotel.com`;
@@ -123,7 +107,7 @@ export function TrunksPage({ session, params }: PageProps) {
         }}
       >
         <div class="row">
-          <Field label="Find by name or sid" type="search" value={text} onInput={setText} />
+          <Field label="Find by name or sid" type="search" value={text} onInput={setText} hint="A name's beginning (case-sensitive), or a whole trunk sid." />
           <div class="actions">
             <Button type="submit">Search</Button>
             {query && (
@@ -144,18 +128,15 @@ export function TrunksPage({ session, params }: PageProps) {
         <Loading what="Loading trunks" />
       ) : (
         <>
-          {list.data?.truncated && <Notice>Only the first {SEARCH_PAGES * 1000} trunks were searched; refine the name or search by sid.</Notice>}
-          <TrunkTable rows={rows} caption={query ? `Trunks matching “${query}”` : "Trunks"} />
-          {!query && (
-            <nav class="pager" aria-label="Trunk pages">
-              <Button disabled={list.data?.prev == null} onClick={() => (location.hash = href("/trunks", { offset: String(list.data?.prev ?? 0) }))}>
-                Previous page
-              </Button>
-              <Button disabled={list.data?.next == null} onClick={() => (location.hash = href("/trunks", { offset: String(list.data?.next ?? 0) }))}>
-                Next page
-              </Button>
-            </nav>
-          )}
+          <TrunkTable rows={rows} caption={query ? `Trunks whose name starts with “${query}”` : "Trunks"} />
+          <nav class="pager" aria-label="Trunk pages">
+            <Button disabled={list.data?.prev == null} onClick={() => (location.hash = href("/trunks", { ...(query ? { q: query } : {}), offset: String(list.data?.prev ?? 0) }))}>
+              Previous page
+            </Button>
+            <Button disabled={list.data?.next == null} onClick={() => (location.hash = href("/trunks", { ...(query ? { q: query } : {}), offset: String(list.data?.next ?? 0) }))}>
+              Next page
+            </Button>
+          </nav>
         </>
       )}
       <CreateTrunk session={session} suggestedDomain={suggestedDomain} />

@@ -17,13 +17,11 @@ export async function listTrunkSummaries(session: Session): Promise<TrunkSummary
 }
 
 /**
- * max_channels by trunk name (names are unique per account across both dialects). Only for the
- * caller's own account: the carrier API has no way to address another account, so an operator
- * acting as one sees calls without the limit.
+ * max_channels by trunk name (names are unique per account across both dialects), through the
+ * carrier API — as the acted-as account for an operator (api.ts sends Trunkline-Account).
  */
 export async function maxChannelsByName(session: Session): Promise<Map<string, number | null>> {
   const out = new Map<string, number | null>();
-  if (session.actingAs && session.actingAs !== session.account.sid) return out;
   const client = carrier(session);
   let after: string | undefined;
   // Bounded: 10 pages of 100 cover the 1,000 trunks the Exotel list gives.

@@ -25,12 +25,18 @@ export function newPassword(): string {
   }
 }
 
-/** GET credentials answers `response: []` for none, else `response.data`: `{username, password}` for one, a list for several. */
-function asList(response: { data?: Pair | Credential[] } | unknown[]): { items: Credential[]; only: Pair | null } {
-  if (Array.isArray(response)) return { items: [], only: null };
+/** A credential as the table shows it: a listed one, or the only one (which has no name or dates). */
+type Row = Pick<Credential, "id" | "username"> & { friendly_name: string | null; date_updated: string | null };
+
+/**
+ * GET credentials answers `response: []` for none, else `response.data`: `{username, password, id}`
+ * for one (the reference's pair plus its id, an extension), a list for several.
+ */
+function asRows(response: { data?: Pair | Credential[] } | unknown[]): Row[] {
+  if (Array.isArray(response)) return [];
   const d = response.data;
-  if (Array.isArray(d)) return { items: d, only: null };
-  return { items: [], only: d ?? null };
+  if (Array.isArray(d)) return d;
+  return d?.id ? [{ id: d.id, username: d.username, friendly_name: null, date_updated: null }] : [];
 }
 
 function Secret({ username, password }: { username: string; password: string }) {
@@ -51,7 +57,7 @@ function Secret({ username, password }: { username: string; password: string }) 
  */
 export function CredentialsPanel({ session, trunkSid }: { session: Session; trunkSid: string }) {
   const path = { ...acct(session), trunk_sid: trunkSid };
-  const list = useLoad(async () => asList((await data(exotel(session).GET("/v2/accounts/{account_sid}/trunks/{trunk_sid}/credentials", { params: { path } }))).response), [trunkSid]);
+  const list = useLoad(async () => asRows((await data(exotel(session).GET("/v2/accounts/{account_sid}/trunks/{trunk_sid}/credentials", { params: { path } }))).response), [trunkSid]);
   const [shown, setShown] = useState<{ username: string; password: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const form = useForm(["user_name", "friendly_name", "password"] as const, { user_name: "", friendly_name: "", password: "" }, "user_name");
@@ -65,13 +71,13 @@ export function CredentialsPanel({ session, trunkSid }: { session: Session; trun
       setError(errorText(e));
     }
   }
-  const rotate = (c: Credential) =>
+  const rotate = (c: Row) =>
     act(async () => {
       const password = newPassword();
       const body = await data(exotel(session).PUT("/v2/accounts/{account_sid}/trunks/{trunk_sid}/credentials/{id}", { params: { path: { ...path, id: c.id } }, body: { password } }));
       setShown({ username: body.response.data.username, password });
     });
-  const remove = (c: Credential) =>
+  const remove = (c: Row) =>
     act(async () => {
       await data(exotel(session).DELETE("/v2/accounts/{account_sid}/trunks/{trunk_sid}/credentials", { params: { path, query: { id: c.id } } }));
       setShown(null);
@@ -97,27 +103,17 @@ export function CredentialsPanel({ session, trunkSid }: { session: Session; trun
       {list.error && <Notice kind="error">{list.error}</Notice>}
       {list.loading && !list.data ? (
         <Loading />
-      ) : list.data?.only ? (
-        <>
-          <dl class="facts">
-            <dt>User name</dt>
-            <dd>{list.data.only.username}</dd>
-            <dt>Password</dt>
-            <dd>set (shown only when it is created or rotated)</dd>
-          </dl>
-          <p class="hint">The API answers a trunk's only credential without its id, so it cannot be rotated or deleted from here: add a second credential, then rotate or delete either.</p>
-        </>
       ) : (
         <Table
           caption="Credentials"
           captionHidden
-          rows={list.data?.items ?? []}
+          rows={list.data ?? []}
           rowKey={(c) => c.id}
           empty="No credentials: calls are admitted by whitelisted IP only."
           columns={[
             { title: "User name", cell: (c) => c.username },
             { title: "Name", cell: (c) => c.friendly_name ?? "" },
-            { title: "Updated", cell: (c) => c.date_updated },
+            { title: "Updated", cell: (c) => c.date_updated ?? "—" },
             {
               title: "Actions",
               cell: (c) => (
