@@ -271,6 +271,13 @@ describe("console: calls, dashboard and health [sqlite]", () => {
     assert.ok(body.includes(rpcUrl), `the edge ${rpcUrl} is listed:\n${body}`);
     assert.match(body, /No media relay/, "no relay in this stack (media off)");
     await shot(tab, "health-operator");
+    // Acting as the account, the carrier reads (Trunkline-Account) give the call's ring time too.
+    await go(tab, "/accounts");
+    await click(tab, "Manage console_calls");
+    await waitIn(tab, '[data-testid="acting-as"]', "console_calls");
+    await go(tab, `/calls/${sids.answered}`);
+    await tab.waitForSelector('[data-testid="attempt-2"]');
+    await tab.waitForFunction(() => /Ring time\s+\d+ ms/.test(document.body.innerText), { timeout: 20_000, polling: 100 });
     await tab.close();
   });
 
