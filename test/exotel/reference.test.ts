@@ -14,6 +14,8 @@ const SAMPLE_NUMBER_ID = "pn_9876543210_001";
 /** The sid the reference's create response shows (a different sample). */
 const CREATED_SID = "trmum1f708622631150902801a1n";
 const LIST_EXTRAS = { extraKeys: ["metadata"] };
+/** Extension: the only credential's id, after the reference's username and password. */
+const CREDENTIAL_EXTRAS = ["id"];
 // `health`: read-only extension on GET (destination health, docs/exotel.md).
 const DESTINATION_EXTRAS = ["metadata", "type", "priority", "weight", "health"];
 
@@ -94,7 +96,8 @@ describeOnEngines("Exotel reference replay", (server) => {
 
   it("6. Get Credentials: {username: the trunk sid, password: 16 alphanumerics}", async () => {
     const r = await replayOne(REQ.GET_CREDENTIALS);
-    assertLikeReference(r.body, reference("GET_CREDENTIALS_OK"), { subs: subs() });
+    assertLikeReference(r.body, reference("GET_CREDENTIALS_OK"), { subs: subs(), extraKeys: CREDENTIAL_EXTRAS });
+    assert.match(r.body.response.data.id, /^\d+$/);
   });
 
   it("7. Get Phone Numbers: the list shown (one number without mode, one in flow mode)", async () => {
@@ -153,7 +156,7 @@ describeOnEngines("Exotel reference replay", (server) => {
     await endToEnd(REQ.E2E_OUTBOUND, "trmum1a2b3c4d5e6f7890123456", "outbound_trunk", [
       like("MAP_NUMBER_OK", { mode: "pstn" }),
       like("WHITELIST_IP_OK"),
-      like("GET_CREDENTIALS_OK"),
+      like("GET_CREDENTIALS_OK", {}, CREDENTIAL_EXTRAS),
     ]);
   });
 
@@ -168,7 +171,7 @@ describeOnEngines("Exotel reference replay", (server) => {
     await endToEnd(REQ.E2E_STREAMKIT, "trmum3c4d5e6f7890123458", "streamkit_trunk", [
       like("MAP_NUMBER_OK", { mode: "flow" }),
       like("WHITELIST_IP_OK"),
-      like("GET_CREDENTIALS_OK"),
+      like("GET_CREDENTIALS_OK", {}, CREDENTIAL_EXTRAS),
     ]);
   });
 });
