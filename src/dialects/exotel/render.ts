@@ -70,9 +70,10 @@ export function renderSetting(s: TrunkSetting) {
   return { name: s.name, value: s.value, trunk_sid: s.trunkSid, date_created: s.createdAt, date_updated: s.updatedAt };
 }
 
-/** The reference's shape, for a trunk's one credential: what a PBX needs. */
+/** The reference's shape, for a trunk's one credential (what a PBX needs), plus its id. */
 export function renderCredentialPair(c: Credential) {
-  return { username: c.username, password: c.password };
+  // The reference's pair, then its id (an extension) so the only credential can be rotated or removed.
+  return { username: c.username, password: c.password, id: String(c.id) };
 }
 
 /** A credential as an item of a list, and as POST/PUT/DELETE return it. */

@@ -37,8 +37,7 @@ export function registerCredentialRoutes(app: FastifyInstance, { services }: App
   api.get(BASE, { schema: { tags, operationId: "getCredentials", summary: "Get the trunk's credentials", params: TrunkParams, response: { 200: CredentialsGet, ...notFound("no such trunk") } } }, async (req, reply) => {
     const all = await services.credentials.list(req.params.account_sid, req.params.trunk_sid);
     if (all.length === 0) return sendEmpty(req, reply);
-    // The reference's pair, its id added after (an extension) so a client can rotate or remove it.
-    return sendData(req, reply, all.length === 1 ? { ...renderCredentialPair(all[0]!), id: String(all[0]!.id) } : all.map(renderCredential));
+    return sendData(req, reply, all.length === 1 ? renderCredentialPair(all[0]!) : all.map(renderCredential));
   });
 
   api.post(BASE, { schema: { tags, operationId: "addCredential", summary: "Add a credential", params: TrunkParams, body: CreateCredentialBody, response: { 200: exotelData(CredentialRef, "The credential"), ...notFound("no such trunk"), ...conflict("the user name is taken") } } }, async (req, reply) => {
