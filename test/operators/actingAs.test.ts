@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
-import { before, it } from "node:test";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { loadConfig } from "../../src/config.js";
+import { buildServer } from "../../src/http/server.js";
+import { openRuntime, type Runtime } from "../../src/runtime.js";
 import { send, type ApiReply, type Json } from "../helpers/client.js";
 import { describeOnEngines } from "../helpers/server.js";
+import { ENGINES, openStoreFixture, type StoreFixture } from "../helpers/stores.js";
 
 /**
  * `Trunkline-Account` on the carrier API (docs/operators.md): an operator acts as that account;
@@ -112,3 +118,37 @@ describeOnEngines(
   },
   { TRUNKLINE_RATE_LIMIT_PER_MINUTE: "1000" },
 );
+
+/** The audit trail: each request acting as another account is logged with both sids; nothing else is. */
+for (const engine of ENGINES) {
+  describe(`Trunkline-Account audit log [${engine}]`, () => {
+    let store: StoreFixture;
+    let runtime: Runtime;
+    let app: FastifyInstance;
+    const lines: Json[] = [];
+    const tokens: Record<string, string> = {};
+
+    before(async () => {
+      store = await openStoreFixture(engine);
+      runtime = await openRuntime({ ...loadConfig({ DATABASE_URL: store.databaseUrl, TRUNKLINE_SECRET_KEY: randomBytes(32).toString("hex") }), pgSchema: store.pgSchema });
+      app = await buildServer(runtime, { level: "info", stream: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+      for (const [sid, operator] of [["audc", false], ["audd", false], ["audop", true]] as const) tokens[sid] = (await runtime.services.accounts.create({ sid, operator })).apiToken;
+    });
+    after(async () => {
+      await app?.close();
+      await runtime?.close();
+      await store?.dispose();
+    });
+
+    it("logs the operator and the account for each request acting as another account", async () => {
+      const get = (token: string, as?: string) => app.inject({ method: "GET", url: "/carrier/v1/sip_trunks", headers: { authorization: `Bearer ${token}`, ...(as ? { "trunkline-account": as } : {}) } });
+      assert.equal((await get(tokens.audop!, "audc")).statusCode, 200);
+      assert.equal((await get(tokens.audop!, "audop")).statusCode, 200);
+      assert.equal((await get(tokens.audc!, "audc")).statusCode, 200);
+      assert.equal((await get(tokens.audc!, "audd")).statusCode, 403);
+      const audit = lines.filter((l) => l.msg === "operator request on another account");
+      assert.deepEqual(audit.map((l) => [l.operator, l.account_sid]), [["audop", "audc"]]);
+      assert.ok(audit[0].reqId, "with the request id");
+    });
+  });
+}
