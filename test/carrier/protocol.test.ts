@@ -114,8 +114,8 @@ describeOnEngines("Carrier protocol: auth, documents, media types", (server) => 
     for (const [query, parameter, title] of [
       ["include=owner", "include", "is not supported: a sip_trunk has no relationships"],
       ["sort=name", "sort", "is not supported: trunks are listed newest first"],
-      ["filter[region]=x", "filter[region]", "is not supported: there are no filters"],
-      ["filter=x", "filter", "is not supported: there are no filters"],
+      ["filter[region]=x", "filter[region]", "is not supported here (the sip_trunks list takes filter[name] only)"],
+      ["filter=x", "filter", "is not supported here (the sip_trunks list takes filter[name] only)"],
       ["fields[sip_trunk]=name,colour", "fields[sip_trunk]", "names unknown fields: colour"],
       ["fields[sip_trunk]=name&fields[sip_trunk]=region", "fields[sip_trunk]", "must be given once"],
     ] as const) {

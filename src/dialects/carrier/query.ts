@@ -27,7 +27,7 @@ export function readQueryOptions(query: Record<string, unknown>): QueryOptions {
   for (const [key, value] of Object.entries(query)) {
     if (key === "include") bad(key, "include is not supported: a sip_trunk has no relationships");
     else if (key === "sort") bad(key, "sort is not supported: trunks are listed newest first");
-    else if (key === "filter" || key.startsWith("filter[")) bad(key, `${key} is not supported: there are no filters`);
+    else if (key === "filter" || key.startsWith("filter[")) bad(key, `${key} is not supported here (the sip_trunks list takes filter[name] only)`);
     else if (key === FIELDS_KEY) {
       if (typeof value !== "string") {
         bad(key, `${key} must be given once`);
