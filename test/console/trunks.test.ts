@@ -169,6 +169,11 @@ describe("console: sign-in, trunks, operator view [sqlite]", () => {
     await fill(page, "Weight", "10");
     await click(page, "Add destination");
     await waitForButton(page, "Remove sip:127.0.210.5:5061;transport=tls");
+    // The overview follows: a TLS destination enables secure trunking (read again from the API).
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('dl[aria-label="Overview"] > div')].find((d) => d.querySelector("dt")?.textContent === "Secure trunking")?.querySelector("dd")?.textContent === "enabled",
+      { timeout: 10_000 },
+    );
 
     const numbers = (await acmeApi.request("GET", `/trunks/${trunkSid}/phone-numbers`)).body.response.data;
     assert.deepEqual(numbers.map((n: { phone_number: string }) => n.phone_number), ["+919876543210"]);

@@ -86,7 +86,7 @@ export function TrunkPage({ session, params }: PageProps) {
           {params.created && <Notice kind="success">Trunk {trunk.data.trunk_name} created.</Notice>}
           <Overview trunk={trunk.data} />
           <CarrierFacts session={session} name={trunk.data.trunk_name} />
-          <DestinationsPanel session={session} trunkSid={sid} />
+          <DestinationsPanel session={session} trunkSid={sid} onChanged={trunk.reload} />
           <NumbersPanel session={session} trunkSid={sid} />
           <IpsPanel session={session} trunkSid={sid} />
           <CredentialsPanel session={session} trunkSid={sid} />

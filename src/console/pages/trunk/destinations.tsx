@@ -53,8 +53,12 @@ function Health({ d }: { d: Destination }) {
   return <span class={`state-${state === "up" || state === "down" ? state : "unknown"}`}>{state}</span>;
 }
 
-/** Where the trunk's calls go, in failover order, with the edges' probe state of each. */
-export function DestinationsPanel({ session, trunkSid }: { session: Session; trunkSid: string }) {
+/**
+ * Where the trunk's calls go, in failover order, with the edges' probe state of each. `onChanged`
+ * after an add or a removal: the trunk's own fields follow its destinations (secure trunking is
+ * enabled by a TLS destination).
+ */
+export function DestinationsPanel({ session, trunkSid, onChanged }: { session: Session; trunkSid: string; onChanged?: () => void }) {
   const path = { ...acct(session), trunk_sid: trunkSid };
   return (
     <ChildList<Destination>
@@ -73,8 +77,20 @@ export function DestinationsPanel({ session, trunkSid }: { session: Session; tru
       ]}
       rowKey={(d) => d.id}
       removeLabel={(d) => `Remove ${d.destination}`}
-      remove={(d) => data(exotel(session).DELETE("/v2/accounts/{account_sid}/trunks/{trunk_sid}/destination-uris", { params: { path, query: { id: d.id } } }))}
-      add={(reload) => <AddDestination session={session} trunkSid={trunkSid} reload={reload} />}
+      remove={async (d) => {
+        await data(exotel(session).DELETE("/v2/accounts/{account_sid}/trunks/{trunk_sid}/destination-uris", { params: { path, query: { id: d.id } } }));
+        onChanged?.();
+      }}
+      add={(reload) => (
+        <AddDestination
+          session={session}
+          trunkSid={trunkSid}
+          reload={() => {
+            reload();
+            onChanged?.();
+          }}
+        />
+      )}
     />
   );
 }
