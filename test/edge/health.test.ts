@@ -48,7 +48,8 @@ describeEdge(
     const options = (b: Pbx) => b.probes().length;
     const dial = (number: string) => call({ edge: stack().edge, from: "127.0.131.5", number, transport: "tcp" }, { expect: 200 });
     /** The edge's own view (JSON-RPC dispatcher.list), for the destination at `address` of trunk `sid`. */
-    const onEdge = async (sid: string, address: string) => parseDispatcherList(await rpc.call("dispatcher.list")).find((e) => e.trunkSid === sid && `${e.host}:${e.port}` === address);
+    let lastList: unknown;
+    const onEdge = async (sid: string, address: string) => parseDispatcherList((lastList = await rpc.call("dispatcher.list"))).find((e) => e.trunkSid === sid && `${e.host}:${e.port}` === address);
     /** GET destination-uris: the item's health. */
     const exotelHealth = async (sid: string, address: string) => {
       const r = await exotel.request("GET", `/trunks/${sid}/destination-uris`);
@@ -96,7 +97,15 @@ describeEdge(
       await s.settled();
 
       // Probed, answered: up on the edge, in both APIs (with an RTT) and in /metrics.
-      await until("the first OPTIONS probe answered", async () => (options(first) > 0 && (await onEdge(t, first.address))?.rttMs != null ? true : undefined));
+      // The first probes wait for the dispatcher reload of the new destinations, then an interval;
+      // on a loaded machine that has taken over 20 s once (PostgreSQL), so the bound is generous
+      // and a miss says which half was missing.
+      await until(
+        "the first OPTIONS probe answered",
+        async () => (options(first) > 0 && (await onEdge(t, first.address))?.rttMs != null ? true : undefined),
+        45_000,
+        () => `OPTIONS received by ${first.address}: ${options(first)}; the edge's entry: ${JSON.stringify(parseDispatcherList(lastList).find((e) => `${e.host}:${e.port}` === first.address) ?? null)}`,
+      );
       const up = await until("health up in the Exotel API", async () => {
         const h = await exotelHealth(t, first.address);
         return h.state === "up" && h.rtt_ms !== null ? h : undefined;
@@ -146,7 +155,10 @@ describeEdge(
       assert.equal(upSample(text, t, second.address), 1);
       // RTT once the up destination's probes were answered (a reload starts its statistics afresh).
       const rtt = new RegExp(`^trunkline_destination_rtt_ms\\{trunk="${t}",destination="sip:${second.address.replace(/\./g, "\\.")};transport=tcp",edge="[^"]+"\\} \\d+$`, "m");
-      await until("the RTT of the up destination in /metrics", async () => (rtt.test(await metricsText(s)) ? true : undefined), 10000);
+      let lastMetrics = "";
+      await until("the RTT of the up destination in /metrics", async () => (rtt.test((lastMetrics = await metricsText(s))) ? true : undefined), 30_000, () =>
+        `edge: ${JSON.stringify(parseDispatcherList(lastList).find((e) => `${e.host}:${e.port}` === second.address) ?? null)}; /metrics: ${lastMetrics.split("\n").filter((l) => l.startsWith("trunkline_destination_")).join(" | ")}`,
+      );
 
       // Answers again: up by itself after UP_AFTER answers, and calls go to it again.
       deaf.delete(first.address);
