@@ -1,4 +1,4 @@
-import { DISPATCHER_SETS_PER_TRUNK, TRUNK_KEYS, trunkKey, type TrunkKey } from "../edge/projection.js";
+import { DISPATCHER_SETS_PER_TRUNK, TRUNK_KEYS, trunkKey, type HtableName, type TrunkKey } from "../edge/projection.js";
 import { RpcError, type EdgeRpc } from "../edge/rpc.js";
 import type { HtableRow } from "./projectionRows.js";
 
@@ -15,7 +15,7 @@ const SHOWN = 5;
 const PARALLEL = 16;
 
 /** The edge's value of one htable key; undefined when it has none. */
-async function edgeValue(rpc: EdgeRpc, table: string, key: string): Promise<string | undefined> {
+async function edgeValue(rpc: EdgeRpc, table: HtableName, key: string): Promise<string | undefined> {
   try {
     const r = await rpc.call<{ item?: { value?: unknown } }>("htable.get", [table, key]);
     return r.item?.value === undefined ? undefined : String(r.item.value);
@@ -76,9 +76,9 @@ function setDiff(what: string, store: string[], edge: string[]): string[] {
  * (permissions) and its destinations (dispatcher sets).
  */
 export async function compareWithEdge(rpc: EdgeRpc, trunkId: number, rows: TrunkProjection): Promise<SyncDiff> {
-  const expected: Array<{ table: string; key: string; value: string | undefined }> = [
-    ...rows.numbers.map((r) => ({ table: "numbers", ...r })),
-    ...rows.trunks.map((r) => ({ table: "trunks", ...r })),
+  const expected: Array<{ table: HtableName; key: string; value: string | undefined }> = [
+    ...rows.numbers.map((r) => ({ table: "numbers" as const, ...r })),
+    ...rows.trunks.map((r) => ({ table: "trunks" as const, ...r })),
   ];
   const present = new Set(rows.trunks.map((r) => r.key));
   for (const name of Object.keys(TRUNK_KEYS) as TrunkKey[]) {

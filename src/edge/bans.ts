@@ -1,7 +1,8 @@
+import type { MemoryHtableName } from "./projection.js";
 import type { EdgeRpc } from "./rpc.js";
 
-/** The htable the edge's template keeps banned addresses in (key: source IP, value: why). */
-export const BAN_TABLE = "bans";
+/** The htable the edge's template keeps banned addresses in (key: source IP, value: why); typed so a rename in the contract fails here. */
+export const BAN_TABLE: MemoryHtableName = "bans";
 
 export interface EdgeBan {
   /** The banned source address. */

@@ -4,9 +4,11 @@ import type { Engine } from "../store/engine.js";
 
 /**
  * The edge contract, in one place: every table, view and htable the Kamailio template
- * (`edge/kamailio.cfg.tmpl`) reads, the keys and values in each htable, and the SQL of every view
- * for both engines. With the template, this file answers "what does the edge read, and what does
- * it do with it?". test/unit/edgeContract.test.ts fails when the template and this file disagree.
+ * (`edge/kamailio.cfg.tmpl`) reads, the keys and values in each htable, the SQL of every view
+ * for both engines, and the other names the API and the template share (statistics, shared
+ * variables, socket names: NAME_PLACEHOLDERS). With the template, this file answers "what does
+ * the edge read, and what does it do with it?". test/unit/edgeContract.test.ts fails when the
+ * template and this file disagree.
  *
  * The views are recreated from here on every start, after the migrations (applyProjection): a
  * change to a view is an edit of this file, not a new migration. Tables (data that is stored, not
@@ -59,11 +61,12 @@ export const STATIC_HTABLES = {
  * htables with no table behind them, filled by the template itself. An htable the template
  * declares without `dbtable` (a ban list, counters) must be named here too.
  */
-export const MEMORY_HTABLES: Record<string, { what: string }> = {
+export const MEMORY_HTABLES = {
   regions: { what: "region alias -> flow application URI, written at start from TRUNKLINE_REGIONS" },
   bans: { what: "source IP -> why it is banned (no answer until autoexpire, TRUNKLINE_EDGE_BAN_SECONDS); read by edgeBans (bans.ts)" },
   authfails: { what: "source IP -> failed authentications, forgotten TRUNKLINE_EDGE_BAN_WINDOW s after the last; TRUNKLINE_EDGE_BAN_AFTER bans" },
-};
+} as const satisfies Record<string, { what: string }>;
+export type MemoryHtableName = keyof typeof MEMORY_HTABLES;
 
 /** Module reloads: permissions and dispatcher only reload whole (over JSON-RPC). */
 export const MODULE_RELOADS = {
@@ -127,8 +130,50 @@ export const DS_PROBED = 8;
  * destination of the trunk is down by its probes: a probe never blackholes a trunk.
  */
 export const FALLBACK_SET_OFFSET = 0;
-/** The listen names (`listen=... name "..."`) of the edge's SIP sockets, per transport: probes leave from them (attr `sockname`). */
-export const SIP_SOCKET_NAMES = { udp: "sip_udp", tcp: "sip_tcp", tls: "sip_tls" } as const;
+/** The listen names (`listen=... name "..."`) of the edge's SIP sockets, per transport: probes leave from them (attr `sockname`, built in edge_dispatcher as prefix || transport). */
+const SIP_SOCKET_PREFIX = "sip_";
+export const SIP_SOCKET_NAMES = { udp: `${SIP_SOCKET_PREFIX}udp`, tcp: `${SIP_SOCKET_PREFIX}tcp`, tls: `${SIP_SOCKET_PREFIX}tls` } as const;
+
+// ---- statistics and shared variables ----------------------------------------------------------
+
+/**
+ * Kamailio statistics the template keeps for call records (modparam statistics `variable`,
+ * `$stat`, `update_stat`), read by the API with RPC stats.get_statistics (recordDrain.ts, /metrics).
+ */
+export const RECORD_STATS = {
+  /** Records waiting in the shared-memory queue now. */
+  queued: "records_queued",
+  /** Records written since the edge started. */
+  written: "records_written",
+  /** Records dropped because the queue was full (the store could not be written for long). */
+  dropped: "records_dropped",
+  /** Flushes of the queue that failed and were retried. */
+  flushFailures: "record_flush_failures",
+} as const;
+export type RecordStat = keyof typeof RECORD_STATS;
+
+/** Shared variables (`$shv`, modparam pv shvset) the API sets over RPC pv.shvSet. */
+export const SHARED_VARS = {
+  /** 1: each worker writes its call records at once instead of queueing them (set before a graceful stop, recordDrain.ts). */
+  recordSync: "rec_sync",
+} as const;
+
+const upperSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+
+/**
+ * The template writes none of these names itself, only their placeholders (filled by render.ts):
+ * {{STAT_QUEUED}} for RECORD_STATS.queued, {{SHV_RECORD_SYNC}}, {{SOCKET_UDP}}, ... — a name
+ * changed here is changed on the edge too. test/unit/edgeContract.test.ts fails on a literal one.
+ */
+export const NAME_PLACEHOLDERS: Readonly<Record<string, string>> = Object.fromEntries(
+  (
+    [
+      ["STAT", RECORD_STATS],
+      ["SHV", SHARED_VARS],
+      ["SOCKET", SIP_SOCKET_NAMES],
+    ] as const
+  ).flatMap(([prefix, names]) => Object.entries(names).map(([key, name]) => [`${prefix}_${upperSnake(key)}`, name])),
+);
 
 // ---- tables and views -----------------------------------------------------------------------
 
@@ -241,7 +286,7 @@ export const VIEWS: ViewDefinition[] = [
              || CASE WHEN r.transport = 'udp' THEN '' ELSE ';transport=' || r.transport END`,
       );
       const dns = `CASE WHEN ${isIpLiteral(e, "r.host")} THEN 0 ELSE ${DS_NO_DNS_AT_LOAD} END`;
-      const sock = `'sockname=sip_' || r.transport`;
+      const sock = `'sockname=${SIP_SOCKET_PREFIX}' || r.transport`;
       return `SELECT r.id AS id, r.trunk_id * ${DISPATCHER_SETS_PER_TRUNK} + r.lvl AS setid, ${uri} AS destination,
            ${dns} + ${DS_PROBED} AS flags, 0 AS priority,
            ${str(e, `'rweight=' || CAST((100 * r.weight + r.maxw - 1) / r.maxw AS text) || ';' || ${sock}`)} AS attrs,

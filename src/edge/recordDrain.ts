@@ -1,18 +1,8 @@
+import { RECORD_STATS, SHARED_VARS, type RecordStat } from "./projection.js";
 import { EdgeRpc } from "./rpc.js";
 
-/** The edge's call record counters (template: modparam statistics `variable`), from `stats.get_statistics`. */
-export interface RecordStats {
-  /** Records waiting in the shared-memory queue now. */
-  queued: number;
-  /** Records written since the edge started. */
-  written: number;
-  /** Records dropped because the queue was full (the store could not be written for long). */
-  dropped: number;
-  /** Flushes that failed and were retried. */
-  flushFailures: number;
-}
-
-const RECORD_STATS = { queued: "records_queued", written: "records_written", dropped: "records_dropped", flushFailures: "record_flush_failures" } as const;
+/** The edge's call record counters (RECORD_STATS in the contract says what each counts), from `stats.get_statistics`. */
+export type RecordStats = Record<RecordStat, number>;
 
 /** Reads the named statistics in one RPC (Kamailio answers `name = value` strings). */
 async function readStats<K extends string>(rpc: EdgeRpc, names: Record<K, string>): Promise<Record<K, number>> {
@@ -30,7 +20,7 @@ export function recordStats(rpc: EdgeRpc): Promise<RecordStats> {
   return readStats(rpc, RECORD_STATS);
 }
 
-/** Records the edge has queued and not yet committed (statistic `records_queued`). */
+/** Records the edge has queued and not yet committed (RECORD_STATS.queued). */
 export async function queuedRecords(rpc: EdgeRpc): Promise<number> {
   return (await readStats(rpc, { queued: RECORD_STATS.queued })).queued;
 }
@@ -38,7 +28,7 @@ export async function queuedRecords(rpc: EdgeRpc): Promise<number> {
 /**
  * Before a graceful stop (docs/calls.md, "What a crash loses"): Kamailio runs nothing at shutdown
  * (its workers exit on SIGTERM at once, taking the shared-memory queue with them), so the edge is
- * told to write each record at once from now on ($shv(rec_sync)) and the caller waits until its
+ * told to write each record at once from now on (SHARED_VARS.recordSync) and the caller waits until its
  * timer has written what was queued, at most `timeoutMs` (a store that cannot be written keeps
  * them queued; they are lost with the stop). Resolves the number left queued; never throws (an
  * edge that does not answer is stopped anyway).
@@ -46,7 +36,7 @@ export async function queuedRecords(rpc: EdgeRpc): Promise<number> {
 export async function drainRecords(rpcUrl: string, timeoutMs = 3000): Promise<number | undefined> {
   const rpc = new EdgeRpc(rpcUrl, 1000);
   try {
-    await rpc.call("pv.shvSet", ["rec_sync", "int", 1]);
+    await rpc.call("pv.shvSet", [SHARED_VARS.recordSync, "int", 1]);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const left = await queuedRecords(rpc);

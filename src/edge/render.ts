@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isPostgresUrl } from "../store/db.js";
 import { edgeSipAddress, tlsSocket, type EdgeOptions } from "./config.js";
-import { CALL_COLUMNS, HOP_COLUMNS } from "./projection.js";
+import { CALL_COLUMNS, HOP_COLUMNS, NAME_PLACEHOLDERS } from "./projection.js";
 import { TLS_CONFIG_NAME } from "./tls.js";
 
 /** The template ships with the package (`edge/`), two levels above both src/edge and dist/edge. */
@@ -147,6 +147,7 @@ export function renderConfig(options: EdgeOptions, template = readFileSync(TEMPL
     PROBE_DOWN_AFTER: String(options.probe.downAfter),
     PROBE_UP_AFTER: String(options.probe.upAfter),
     ...mediaValues(options),
+    ...NAME_PLACEHOLDERS,
   };
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
     const value = values[name];

@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import { startKamailio, type EdgeProcess } from "../../src/edge/process.js";
 import type { EdgeOptions } from "../../src/edge/config.js";
 import { EdgeRpc } from "../../src/edge/rpc.js";
-import { drainRecords, queuedRecords } from "../../src/edge/recordDrain.js";
+import { drainRecords, queuedRecords, recordStats } from "../../src/edge/recordDrain.js";
 import { openStore, type Store } from "../../src/store/db.js";
 import { processTree } from "../../bench/lib/cpu.js";
 import { startEditedKamailio } from "../../bench/lib/editedEdge.js";
@@ -219,7 +219,6 @@ describeEdge(
       stops.push(() => edge.stop());
       await edge.start();
       const rpc = new EdgeRpc(`http://127.0.0.1:${edge.rpcPort}/RPC`, 2000);
-      const stat = async (name: string) => Number(new RegExp(`${name} = (\\d+)`).exec(JSON.stringify(await rpc.call("stats.get_statistics", ["all"])))?.[1] ?? NaN);
       // The table the edge writes is away (renamed): every INSERT fails, as with the store down.
       await sql`ALTER TABLE calls RENAME TO calls_away`.execute(store.db);
       let renamed = true;
@@ -228,8 +227,11 @@ describeEdge(
         assert.ok(failover.ok, failover.detail);
         const five = await call({ edge: edge.address, from: "127.0.193.10", number: "+919800002005", calls: 5, limit: 1, rate: 10 }, { expect: 200 });
         assert.ok(five.ok, five.detail);
-        await until("a failed flush, 3 records queued, 3 dropped", async () => ((await stat("record_flush_failures")) >= 1 && (await stat("records_dropped")) === 3 ? true : undefined), 10_000, () => edge.log().slice(-2000));
-        assert.equal(await stat("records_queued"), 3);
+        await until("a failed flush, 3 records queued, 3 dropped", async () => {
+          const s = await recordStats(rpc);
+          return s.flushFailures >= 1 && s.dropped === 3 ? true : undefined;
+        }, 10_000, () => edge.log().slice(-2000));
+        assert.equal((await recordStats(rpc)).queued, 3);
         assert.match(edge.log(), /call records not written \(\d+ queued\); retrying about every second/);
         assert.match(edge.log(), /call record queue full \(3 records\): call record [0-9a-f]{32} dropped, 1 so far/);
         await sql`ALTER TABLE calls_away RENAME TO calls`.execute(store.db);
@@ -243,8 +245,9 @@ describeEdge(
         assert.deepEqual(failed.map((r) => [r.status, r.attempts]), [["completed", 2]]);
         const hops = await store.db.selectFrom("call_hops").select(["hop", "sip_code"]).where("call_sid", "=", failed[0]!.sid).execute();
         assert.deepEqual(hops.map((h) => [h.hop, h.sip_code]), [[1, 503]]);
-        assert.equal(await stat("records_queued"), 0);
-        assert.ok((await stat("records_written")) >= 3);
+        const end = await recordStats(rpc);
+        assert.equal(end.queued, 0);
+        assert.ok(end.written >= 3);
         assert.match(edge.log(), /call records written again/);
       } finally {
         if (renamed) await sql`ALTER TABLE calls_away RENAME TO calls`.execute(store.db);

@@ -1,8 +1,22 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { COUNTRY_KEYS, HTABLES, MEMORY_HTABLES, STATIC_HTABLES, TABLES, TRUNK_KEYS, VIEWS } from "../../src/edge/projection.js";
-import { TEMPLATE_PATH } from "../../src/edge/render.js";
+import { loadConfig } from "../../src/config.js";
+import { edgeOptions } from "../../src/edge/config.js";
+import {
+  COUNTRY_KEYS,
+  HTABLES,
+  MEMORY_HTABLES,
+  NAME_PLACEHOLDERS,
+  RECORD_STATS,
+  SHARED_VARS,
+  SIP_SOCKET_NAMES,
+  STATIC_HTABLES,
+  TABLES,
+  TRUNK_KEYS,
+  VIEWS,
+} from "../../src/edge/projection.js";
+import { renderConfig, TEMPLATE_PATH } from "../../src/edge/render.js";
 
 /**
  * The edge contract can't drift: every table, view and htable the Kamailio template names is
@@ -10,11 +24,12 @@ import { TEMPLATE_PATH } from "../../src/edge/render.js";
  */
 
 // Comments name views in prose ("views of migration 002_edge"): only configuration and code count.
-const template = readFileSync(TEMPLATE_PATH, "utf8")
+const raw = readFileSync(TEMPLATE_PATH, "utf8");
+const template = raw
   .split("\n")
   .filter((line) => !/^\s*#(?!!)/.test(line))
   .join("\n");
-const all = (re: RegExp) => new Set([...template.matchAll(re)].map((m) => m[1] as string));
+const all = (re: RegExp, text = template) => new Set([...text.matchAll(re)].map((m) => m[1] as string));
 const sorted = (s: Iterable<string>) => [...s].sort();
 
 describe("the edge contract (src/edge/projection.ts) and the Kamailio template agree", () => {
@@ -60,5 +75,28 @@ describe("the edge contract (src/edge/projection.ts) and the Kamailio template a
       if (!table.startsWith("edge_")) continue;
       assert.equal(VIEWS.find((v) => v.name === table)?.module, "auth_db", `${table} is the auth_db view`);
     }
+  });
+
+  it("statistics, shared variables and socket names: the template writes each only through its placeholder, and uses every placeholder", () => {
+    const names = [...Object.values(RECORD_STATS), ...Object.values(SHARED_VARS), ...Object.values(SIP_SOCKET_NAMES)];
+    assert.deepEqual(sorted(Object.values(NAME_PLACEHOLDERS)), sorted(names), "every shared name has a placeholder");
+    // Comments too: a name in prose goes stale as silently as one in code.
+    const literal = names.filter((name) => new RegExp(`\\b${name}\\b`).test(raw));
+    assert.deepEqual(literal, [], "written literally in the template: use its placeholder (NAME_PLACEHOLDERS)");
+    const unused = Object.keys(NAME_PLACEHOLDERS).filter((p) => !template.includes(`{{${p}}}`));
+    assert.deepEqual(unused, [], "placeholders the template never uses");
+  });
+
+  it("statistics and shared variables: the rendered config declares exactly the contract's, and reads and writes no others", () => {
+    const cfg = renderConfig(edgeOptions(loadConfig({}), {}))
+      .split("\n")
+      .filter((line) => !/^\s*#(?!!)/.test(line))
+      .join("\n");
+    const stats = sorted(Object.values(RECORD_STATS));
+    assert.deepEqual(sorted(all(/modparam\("statistics",\s*"variable",\s*"(\w+)[/"]/g, cfg)), stats, "declared (modparam statistics variable)");
+    assert.deepEqual(sorted(new Set([...all(/\$stat\((\w+)\)/g, cfg), ...all(/update_stat\("(\w+)"/g, cfg)])), stats, "read ($stat) or counted (update_stat)");
+    const shvs = sorted(Object.values(SHARED_VARS));
+    assert.deepEqual(sorted(all(/modparam\("pv",\s*"shvset",\s*"(\w+)=/g, cfg)), shvs, "declared (modparam pv shvset)");
+    assert.deepEqual(sorted(all(/\$shv\((\w+)\)/g, cfg)), shvs, "read ($shv)");
   });
 });
