@@ -88,7 +88,7 @@ async function hookAlone(runtime: Runtime): Promise<string[]> {
         child.observe(reply.elapsedTime / 1000);
       }),
     ],
-    ["src/http/metrics.ts (series kept per route, method, status)", perCall(() => observe(req, reply))],
+    ["src/http/metrics.ts (series kept per route, method, status)", perCall(() => observe(req, reply, req.routeOptions.url))],
   ];
   await app.close();
   return ["| metrics hook, per response | ns (median) | range |", "|---|---:|---:|", ...rows.map(([name, ns]) => `| ${name} | ${fmt.int(median(ns))} | ${span(ns, 0)} |`)];

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from "prom-client";
 import { HistogramFamily, HTTP_BUCKETS, QUERY_BUCKETS, SYNC_BUCKETS, type Buckets } from "../metrics/histogram.js";
 import type { RecordStats } from "../edge/recordDrain.js";
+import type { ResponseObserver } from "./accessLog.js";
 import type { AppDeps } from "./deps.js";
 import type { RateLimiterStats } from "./redisRateLimiter.js";
 
@@ -54,8 +55,6 @@ function processMetrics(): Metric[] {
   return processRegistry.getMetricsAsArray() as unknown as Metric[];
 }
 
-/** What the server's one onResponse hook calls for each response (server.ts). */
-export type ResponseObserver = (req: FastifyRequest, reply: FastifyReply) => void;
 
 /**
  * `/metrics` in the Prometheus text format, from a prom-client Registry of this app's own (several
@@ -84,9 +83,8 @@ export function registerMetrics(app: FastifyInstance, { store, limiter, edge, me
   const routes = new Map<string, RouteSeries>();
   const unmatched = new Map<string, RouteSeries>();
   const refusals: Record<string, number> = { exotel: 0, exotel_v1: 0, carrier: 0 };
-  const observe: ResponseObserver = (req, reply) => {
+  const observe: ResponseObserver = (req, reply, pattern) => {
     const status = reply.statusCode;
-    const pattern = req.routeOptions.url;
     let series: RouteSeries | undefined;
     if (pattern === undefined) {
       const dialect = dialectOf(req.url);

@@ -1,3 +1,5 @@
+import type { FastifyError, preValidationHookHandler } from "fastify";
+
 /** True when any string in a parsed request part holds a NUL (no store accepts it in text). */
 export function hasNul(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return value.includes("\u0000");
@@ -14,4 +16,15 @@ export function hasNul(value: unknown, depth = 0): boolean {
 /** Whether any part of the parsed request (path, query, body) holds a NUL character. */
 export function requestHasNul(req: { params: unknown; query: unknown; body: unknown }): boolean {
   return hasNul(req.params) || hasNul(req.query) || hasNul(req.body);
+}
+
+/**
+ * A dialect's preValidation hook refusing NUL anywhere in the request with the dialect's error.
+ * Callback style, not async: it runs on every request, and an async hook costs a promise each.
+ */
+export function refuseNul(error: () => Error): preValidationHookHandler {
+  return (req, _reply, done) => {
+    if (requestHasNul(req)) done(error() as FastifyError);
+    else done();
+  };
 }

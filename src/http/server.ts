@@ -1,5 +1,5 @@
 import { randomFillSync } from "node:crypto";
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { registerCarrier } from "../dialects/carrier/index.js";
 import { registerExotel } from "../dialects/exotel/index.js";
 import { registerExotelV1 } from "../dialects/exotel/v1/index.js";
@@ -11,7 +11,7 @@ import { BODY_LIMIT, registerJsonParsers } from "./jsonBody.js";
 import { registerMetrics } from "./metrics.js";
 import { registerOpenApi } from "./openapi.js";
 import { batchedStdout } from "../log.js";
-import { redactUrl } from "./redactUrl.js";
+import { AccessLog, lazyChildLogger } from "./accessLog.js";
 import { RedisRateLimiter } from "./redisRateLimiter.js";
 import "./types.js";
 
@@ -35,31 +35,25 @@ export function newRequestId(): string {
 }
 
 /**
- * The request as the access log shows it: Fastify's fields, the URL with credentials redacted
- * (a token sent in the query string is refused, but must not end up in the logs either).
+ * Logger options: unless a stream is given, stdout written once per event-loop turn
+ * (batchedStdout). `false` is passed through. The access line is accessLog.ts's.
  */
-function requestForLog(req: FastifyRequest) {
-  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
-}
-
-/**
- * Logger options with our request serializer and, unless a stream is given, stdout written once
- * per event-loop turn (batchedStdout). An instance or `false` is passed through.
- */
-function withSerializers(logger: FastifyServerOptions["logger"]): FastifyServerOptions["logger"] {
+function withStream(logger: FastifyServerOptions["logger"]): FastifyServerOptions["logger"] {
   if (!logger) return logger;
   const options = logger === true ? {} : logger;
-  return { stream: batchedStdout(), ...options, serializers: { ...options.serializers, req: requestForLog as never } };
+  return { stream: batchedStdout(), ...options };
 }
 
 export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["logger"] = false): Promise<FastifyInstance> {
+  const accessLog = new AccessLog();
   const app = Fastify({
-    logger: withSerializers(logger),
+    logger: withStream(logger),
     bodyLimit: BODY_LIMIT,
     genReqId: newRequestId,
     requestIdHeader: false,
-    // One access-log line per request (in onResponse below) instead of Fastify's two.
-    logController: new LogController({ disableRequestLogging: true }),
+    // One access-log line per request, with the metrics, instead of Fastify's two (accessLog.ts).
+    logController: accessLog,
+    ...(logger ? { childLoggerFactory: lazyChildLogger } : {}),
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
   });
   // Callback style: an async hook costs a promise per request on every route.
@@ -67,21 +61,7 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
     reply.header("x-request-id", req.id);
     done();
   });
-  // One onResponse hook for metrics and the access log: each hook is a step of Fastify's runner.
-  const observe = registerMetrics(app, deps);
-  app.addHook(
-    "onResponse",
-    logger
-      ? (req, reply, done) => {
-          observe(req, reply);
-          req.log.info({ req, res: reply, responseTime: reply.elapsedTime }, "request completed");
-          done();
-        }
-      : (req, reply, done) => {
-          observe(req, reply);
-          done();
-        },
-  );
+  accessLog.attach(logger ? app.log : undefined, registerMetrics(app, deps));
   registerJsonParsers(app);
   await registerOpenApi(app, deps.config);
   await registerDocs(app);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppDeps } from "../../http/deps.js";
-import { requestHasNul } from "../../http/nulText.js";
+import { gate } from "../../http/gate.js";
+import { refuseNul } from "../../http/nulText.js";
 import { carrierAuth } from "./auth.js";
 import { JSONAPI_MEDIA_TYPE, sendError, sendErrors } from "./document.js";
 import { carrierFailureFor, unsupportedMediaType } from "./errors.js";
@@ -17,7 +18,7 @@ const JSON_TYPES = new Set(["application/vnd.api+json", "application/json"]);
  * Writes carry JSON:API (or plain JSON); anything else is 415 before the body is read, and so is
  * the JSON:API media type with parameters other than `ext` and `profile` (JSON:API 1.1).
  */
-async function requireJsonApiBody(req: FastifyRequest, reply: FastifyReply) {
+function requireJsonApiBody(req: FastifyRequest, reply: FastifyReply) {
   if (req.method !== "POST" && req.method !== "PATCH") return;
   const type = req.headers["content-type"];
   const range = type === undefined ? undefined : parseMediaRange(type);
@@ -33,7 +34,7 @@ async function requireJsonApiBody(req: FastifyRequest, reply: FastifyReply) {
  * JSON:API 1.1: when Accept names the JSON:API media type and every instance of it carries
  * parameters other than `ext` and `profile`, 406 — whatever else Accept lists.
  */
-async function requireAcceptable(req: FastifyRequest, reply: FastifyReply) {
+function requireAcceptable(req: FastifyRequest, reply: FastifyReply) {
   const accept = req.headers.accept;
   if (!accept) return;
   const instances = parseAccept(accept).filter(isJsonApi);
@@ -46,12 +47,9 @@ async function requireAcceptable(req: FastifyRequest, reply: FastifyReply) {
 export async function registerCarrier(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // In order: who is calling (401), their budget (429), what they accept (406), then the body (415).
   app.addHook("onRequest", carrierAuth(deps));
-  app.addHook("onRequest", requireAcceptable);
-  app.addHook("onRequest", requireJsonApiBody);
-  app.addHook("preValidation", async (req) => {
-    // PostgreSQL text cannot hold NUL: refuse it on both engines alike.
-    if (requestHasNul(req)) throw new BadDocumentError("Request text must not contain NUL characters");
-  });
+  app.addHook("onRequest", gate(requireAcceptable, requireJsonApiBody));
+  // PostgreSQL text cannot hold NUL: refuse it on both engines alike.
+  app.addHook("preValidation", refuseNul(() => new BadDocumentError("Request text must not contain NUL characters")));
   app.setErrorHandler((error, req, reply) => {
     const failure = carrierFailureFor(error, req.headers["content-type"]);
     if (failure.status >= 500) req.log.error({ err: error }, "carrier request failed");

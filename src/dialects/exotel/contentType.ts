@@ -18,7 +18,7 @@ function hasBody(req: FastifyRequest): boolean {
  * comes without `application/json`, gets 415 before its body is read. `Content-Type:
  * application/json` with no body is fine on every method (clients send it on GET and DELETE).
  */
-export async function requireJsonBody(req: FastifyRequest, reply: FastifyReply) {
+export function requireJsonBody(req: FastifyRequest, reply: FastifyReply) {
   const type = req.headers["content-type"];
   const declared = type !== undefined && type.trim() !== "";
   if ((hasBody(req) || (WRITES.has(req.method) && declared)) && !(declared && isJson(type))) {

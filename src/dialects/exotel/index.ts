@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { ValidationError } from "../../domain/errors.js";
 import type { AppDeps } from "../../http/deps.js";
-import { requestHasNul } from "../../http/nulText.js";
+import { gate } from "../../http/gate.js";
+import { refuseNul } from "../../http/nulText.js";
 import { exotelAuth } from "./auth.js";
 import { requireJsonBody } from "./contentType.js";
 import { errorData, sendError } from "./envelope.js";
@@ -19,10 +20,8 @@ import { registerWhitelistedIpRoutes } from "./routes/whitelistedIps.js";
 export async function registerExotel(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // In order: who is calling (401), their budget (429), their account (403), then the body (415).
   app.addHook("onRequest", exotelAuth(deps));
-  app.addHook("onRequest", requireJsonBody);
-  app.addHook("preValidation", async (req) => {
-    if (requestHasNul(req)) throw ValidationError.of("request", "Request text must not contain NUL characters");
-  });
+  app.addHook("onRequest", gate(requireJsonBody));
+  app.addHook("preValidation", refuseNul(() => ValidationError.of("request", "Request text must not contain NUL characters")));
   app.setErrorHandler((error, req, reply) => {
     const { httpCode, data } = exotelErrorForUnknown(error, req);
     if (httpCode >= 500) req.log.error({ err: error }, "exotel request failed");

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { ValidationError } from "../../../domain/errors.js";
 import type { AppDeps } from "../../../http/deps.js";
-import { requestHasNul } from "../../../http/nulText.js";
+import { refuseNul } from "../../../http/nulText.js";
 import { exotelAuth } from "../auth.js";
 import { registerCallRoutes } from "./calls.js";
 import { restExceptionFor, sendRestException } from "./errors.js";
@@ -13,10 +13,8 @@ import { registerCallStatsRoutes } from "./stats.js";
  */
 export async function registerExotelV1(app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.addHook("onRequest", exotelAuth(deps, (_req, reply, status, data) => sendRestException(reply, status, data.description)));
-  app.addHook("preValidation", async (req) => {
-    // PostgreSQL text cannot hold NUL: refuse it on both engines alike.
-    if (requestHasNul(req)) throw ValidationError.of("request", "Request text must not contain NUL characters");
-  });
+  // PostgreSQL text cannot hold NUL: refuse it on both engines alike.
+  app.addHook("preValidation", refuseNul(() => ValidationError.of("request", "Request text must not contain NUL characters")));
   app.setErrorHandler((error, req, reply) => {
     const { status, message } = restExceptionFor(error);
     if (status >= 500) req.log.error({ err: error }, "exotel v1 request failed");
