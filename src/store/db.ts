@@ -4,9 +4,9 @@ import SQLite from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type Migration, type SqliteDatabase, type SqliteStatement } from "kysely";
 import pg from "pg";
 import type { Engine } from "./engine.js";
-import { QueryClock } from "./executor.js";
+import { QueryClock, rowBuilder } from "./executor.js";
 import { migrations, repeatable } from "./migrations/index.js";
-import { namedStatementPool } from "./pgNamed.js";
+import { NamedStatements, useNamedStatements } from "./pgNamed.js";
 import type { Database } from "./schema.js";
 
 export interface Store {
@@ -48,7 +48,9 @@ export function openStore(options: StoreOptions): Store {
       // Set per connection at startup, so no query can run before it.
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }), log: queries.log });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queries.log });
+    // The hot statements compiled once (prepared.ts) run named, on the same pool, beside Kysely.
+    useNamedStatements(db, new NamedStatements(pool, queries));
     return { db, engine: "postgres", location: options.databaseUrl, pgSchema: schema || "public", queries, close: () => db.destroy() };
   }
   const file = options.databaseUrl.replace(/^sqlite:(\/\/)?/, "");
@@ -154,25 +156,6 @@ function objectRows(stmt: SQLite.Statement): SqliteStatement & { busy: boolean }
       for (const row of stmt.iterate(...p) as IterableIterator<unknown[]>) yield toObject(row);
     },
   };
-}
-
-/**
- * A row array to an object, built by an object literal compiled once per statement: profiled on
- * a carrier page of 100 trunks (26 columns), assigning the columns one by one cost ~2.6 µs a row
- * (the object left V8's fast shape), the literal ~0.1 µs. Names are the statement's own columns,
- * quoted; a literal `"__proto__":` would set the prototype, so such a row is built key by key.
- */
-function rowBuilder(names: string[]): (row: unknown[]) => Record<string, unknown> {
-  if (names.includes("__proto__")) {
-    return (row) => {
-      const o: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) Object.defineProperty(o, names[i] as string, { value: row[i], enumerable: true, writable: true, configurable: true });
-      return o;
-    };
-  }
-  // Same keys in the same order as before; a duplicate name keeps its first place and its last value.
-  const body = `return {${names.map((n, i) => `${JSON.stringify(n)}: row[${i}]`).join(", ")}};`;
-  return new Function("row", body) as (row: unknown[]) => Record<string, unknown>;
 }
 
 export async function migrateToLatest(store: Store): Promise<string[]> {

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { createQueryId, type Compilable, type CompiledQuery } from "kysely";
 import { isPostgres } from "./aggregate.js";
-import type { Executor } from "./executor.js";
-import { statementTag } from "./pgNamed.js";
+import { queryLabel, type Executor } from "./executor.js";
+import { NamedStatement, namedStatementsOf } from "./pgNamed.js";
 
 const SLOT = Symbol("trunkline.slot");
 interface Slot {
@@ -11,6 +11,14 @@ interface Slot {
 
 function isSlot(value: unknown): value is Slot {
   return typeof value === "object" && value !== null && SLOT in value;
+}
+
+/** A compiled query and, per parameter, the argument it stands for (-1: a constant of the query). */
+interface Compiled<O> {
+  query: CompiledQuery<O>;
+  args: number[];
+  /** PostgreSQL outside a transaction: the named statement it runs as (pgNamed.ts). */
+  named?: NamedStatement;
 }
 
 /**
@@ -22,30 +30,54 @@ function isSlot(value: unknown): value is Slot {
  * (compared, limited, offset, inserted — not computed with).
  *
  * The compiled text depends only on the SQL dialect, so it is kept per dialect: a transaction (a
- * Kysely instance of its own) reuses it too. On PostgreSQL the text run outside a transaction is
- * tagged with a statement name derived from it, so each pool connection parses and plans it once
- * (pgNamed.ts); inside a transaction it stays unnamed (see pgNamed.ts for why). The SQLite driver
- * caches statements by text.
+ * Kysely instance of its own) reuses it too. On PostgreSQL outside a transaction the text is
+ * tagged with a statement name derived from it and run as that named statement straight on the
+ * store's pool, so each pool connection parses and plans it once (pgNamed.ts); inside a
+ * transaction it stays unnamed and goes through Kysely (see pgNamed.ts for why). A Kysely
+ * instance with plugins of its own (the tests' query counter) runs the tagged text through
+ * Kysely too, unnamed. The SQLite driver caches statements by text.
  */
 export function prepared<O>(build: (db: Executor, $: <T>(i: number) => T) => Compilable<O>): (db: Executor, ...args: unknown[]) => Promise<O[]> {
   const slots = <T,>(i: number) => ({ [SLOT]: i }) as unknown as T;
-  const compiled = new Map<string, CompiledQuery<O>>();
-  return async (db, ...args) => {
-    const pg = isPostgres(db);
-    const named = pg && !db.isTransaction;
-    const key = named ? "named" : pg ? "postgres" : "sqlite";
-    let q = compiled.get(key);
-    if (!q) {
-      q = build(db, slots).compile();
-      if (named) q = { ...q, sql: `${statementTag(statementName(q.sql))}${q.sql}` };
-      compiled.set(key, q);
+  const compiled = new Map<string, Compiled<O>>();
+  const compile = (db: Executor, key: string, tagged: boolean): Compiled<O> => {
+    let query = build(db, slots).compile();
+    let named: NamedStatement | undefined;
+    if (tagged) {
+      const name = statementName(query.sql);
+      query = { ...query, sql: `${statementTag(name)}${query.sql}` };
+      named = new NamedStatement(name, query.sql, queryLabel(query.query));
     }
-    const parameters = q.parameters.map((p) => (isSlot(p) ? args[p[SLOT]] : p));
-    return (await db.executeQuery<O>({ ...q, parameters, queryId: createQueryId() })).rows;
+    const c: Compiled<O> = { query, args: query.parameters.map((p) => (isSlot(p) ? p[SLOT] : -1)), named };
+    compiled.set(key, c);
+    return c;
+  };
+  return async (db, ...args) => {
+    const statements = namedStatementsOf(db);
+    const pg = statements !== undefined || isPostgres(db);
+    const tagged = pg && !db.isTransaction;
+    const key = tagged ? "named" : pg ? "postgres" : "sqlite";
+    const c = compiled.get(key) ?? compile(db, key, tagged);
+    const parameters = c.query.parameters.map((p, i) => (c.args[i] === -1 ? p : args[c.args[i] as number]));
+    if (statements && c.named) {
+      try {
+        return (await statements.run(c.named, parameters)) as O[];
+      } catch (error) {
+        // pg's error carries the socket's stack; give it the caller's, as Kysely does.
+        if (error instanceof Error) Error.captureStackTrace(error);
+        throw error;
+      }
+    }
+    return (await db.executeQuery<O>({ ...c.query, parameters, queryId: createQueryId() })).rows;
   };
 }
 
 /** Short and stable: the same text always gets the same name (PostgreSQL allows 63 bytes). */
 export function statementName(text: string): string {
   return `tl_${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
+}
+
+/** The name in a leading comment: the statement is recognisable in pg_stat_activity, logs and plans (bench/lib/plans.ts). */
+function statementTag(name: string): string {
+  return `/* tl:${name} */ `;
 }
