@@ -84,6 +84,28 @@ describe("named prepared statements after a migration [postgres]", () => {
     assert.equal(repreparedStatements(), after);
   });
 
+  it("lookups running while the migration lands: none fails, and the statement is renamed once, not once per connection", async () => {
+    await lookupOnEveryConnection();
+    const before = repreparedStatements();
+    let stop = false;
+    const lookups = Array.from({ length: 8 }, async () => {
+      let n = 0;
+      while (!stop || n < 5) {
+        assert.equal((await trunksRepo.findBySid(store.db, "ps", "trps0001"))?.sid, "trps0001");
+        n++;
+      }
+      return n;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await admin.query("alter table trunks add column probe_d text");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stop = true;
+    await Promise.all(lookups);
+    const row = (await trunksRepo.findBySid(store.db, "ps", "trps0001")) as Record<string, unknown> | undefined;
+    assert.ok(row && "probe_d" in row, "every connection describes the statement again: the new column is there");
+    assert.equal(repreparedStatements(), before + 1);
+  });
+
   it("inside a transaction the same lookup is unnamed, so a migration cannot abort the transaction", async () => {
     await lookupOnEveryConnection();
     await admin.query("alter table trunks add column probe_c text");
