@@ -7,16 +7,24 @@ export function isPostgres(db: Executor): boolean {
 }
 
 /**
- * A JSON array with one array of `fields` per row of `alias`, in `order`: the aggregate half of
- * a correlated subquery that brings a trunk's children back with the trunk in one query.
- * Field names come from mappers.ts (CHILD_FIELDS), never from input.
+ * A JSON array with one array of `fields` per row of `alias`, in `order` (in no particular order
+ * without one: the reader sorts): the aggregate half of a correlated subquery that brings a
+ * trunk's children back with the trunk in one query. Field names come from mappers.ts
+ * (CHILD_FIELDS), never from input.
  */
-export function jsonRows(db: Executor, alias: string, fields: readonly string[], order: string): RawBuilder<unknown> {
+export function jsonRows(db: Executor, alias: string, fields: readonly string[], order?: string): RawBuilder<unknown> {
   const values = fields.map((f) => `${alias}.${f}`).join(", ");
-  return isPostgres(db) ? sql.raw(`json_agg(json_build_array(${values}) order by ${order})`) : sql.raw(`json_group_array(json_array(${values}) order by ${order})`);
+  const by = order === undefined ? "" : ` order by ${order}`;
+  return isPostgres(db) ? sql.raw(`json_agg(json_build_array(${values})${by})`) : sql.raw(`json_group_array(json_array(${values})${by})`);
 }
 
-/** A JSON array of one column's values, in `order`. */
-export function jsonValues(db: Executor, column: string, order: string): RawBuilder<unknown> {
-  return isPostgres(db) ? sql.raw(`json_agg(${column} order by ${order})`) : sql.raw(`json_group_array(${column} order by ${order})`);
+/**
+ * One JSON array of `values` (SQL expressions, from code, never input): a whole row as one value.
+ * `nested` are subqueries that return JSON (jsonRows) and are embedded as arrays, not
+ * as strings: SQLite loses a value's JSON subtype at a subquery's edge, so `json()` marks it again.
+ */
+export function jsonRow(db: Executor, values: readonly string[], nested: readonly RawBuilder<unknown>[]): RawBuilder<unknown> {
+  const pg = isPostgres(db);
+  const inner = nested.map((n) => (pg ? sql`${n}` : sql`json(${n})`));
+  return sql`${sql.raw(pg ? "json_build_array(" : "json_array(")}${sql.join([...values.map((v) => sql.raw(v)), ...inner])})`;
 }

@@ -3,7 +3,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ValidationError } from "../../../domain/errors.js";
 import type { AppDeps } from "../../../http/deps.js";
-import type { TrunkDetail } from "../../../domain/types.js";
+import type { Destination, TrunkDetail } from "../../../domain/types.js";
 import type { NewTrunk } from "../../../services/trunkInput.js";
 import { sendDocument } from "../document.js";
 import { pageLinks, parseCursor } from "../paging.js";
@@ -25,8 +25,9 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config,
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const collectionUrl = (req: FastifyRequest) => `${config.publicUrl ?? `${req.protocol}://${req.host}`}/carrier/v1/sip_trunks`;
   const accountSid = (req: FastifyRequest) => (req.account as { sid: string }).sid;
-  /** The trunk as the resource this request asked for (its sparse fieldset applied). */
-  const resource = (req: FastifyRequest, trunk: TrunkDetail, fields: QueryOptions["fields"]) => renderSipTrunk(trunk, `${collectionUrl(req)}/${trunk.uuid}`, fields, edge?.live.activeCalls(trunk.id) ?? 0, (d) => edge?.health.of(d) ?? UNKNOWN_HEALTH);
+  const health = (d: Destination) => edge?.health.of(d) ?? UNKNOWN_HEALTH;
+  /** The trunk as the resource this request asked for (its sparse fieldset applied); `base`: the collection's URL, once per page. */
+  const resource = (req: FastifyRequest, trunk: TrunkDetail, fields: QueryOptions["fields"], base = collectionUrl(req)) => renderSipTrunk(trunk, `${base}/${trunk.uuid}`, fields, edge?.live.activeCalls(trunk.id) ?? 0, health);
 
   /** Reads the document and reports the dialect's and the domain's problems together. */
   const readOrThrow = (req: FastifyRequest, urlId?: string) => {
@@ -53,7 +54,7 @@ export function registerSipTrunkRoutes(app: FastifyInstance, { services, config,
     const base = collectionUrl(req);
     const ids = page.items.map((t) => t.uuid);
     return sendDocument(reply, 200, {
-      data: page.items.map((t) => resource(req, t, fields)),
+      data: page.items.map((t) => resource(req, t, fields, base)),
       links: pageLinks(base, cursor.size, ids, page.hasNewer, page.hasOlder),
     });
   });
