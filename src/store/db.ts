@@ -177,11 +177,30 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
     // ours (several deployments or test runs share one database). Created when missing.
     ...(store.pgSchema ? { migrationTableSchema: store.pgSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let outcome = await migrator.migrateToLatest();
+  for (let retry = 1; outcome.error && retry <= 5 && droppedElsewhere(outcome.error, store.pgSchema); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * retry));
+    outcome = await migrator.migrateToLatest();
+  }
+  const { error, results } = outcome;
   if (error) throw error instanceof Error ? error : new Error(String(error));
   // Recreated on every start (each step serialises concurrent starts itself).
   for (const step of Object.values(repeatable)) await step.up(store.db as Kysely<unknown>, store.engine);
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/**
+ * Kysely's migrator finds its own tables by listing every table of every schema of the database,
+ * resolving each by name (`pg_get_serial_sequence`, `has_schema_privilege`): a schema that another
+ * deployment or test run drops meanwhile fails the listing (seen in the shared test database).
+ * Such an error names a schema that is not ours; nothing of ours was touched, so the run is retried.
+ */
+function droppedElsewhere(error: unknown, schema: string | undefined): boolean {
+  const e = error as { code?: string; message?: string };
+  if (schema === undefined || (e?.code !== "42P01" && e?.code !== "3F000")) return false;
+  const named = /^(?:relation "([^"]+)\.[^"]+"|schema "([^"]+)") does not exist$/.exec(e.message ?? "");
+  const other = named?.[1] ?? named?.[2];
+  return other !== undefined && other !== schema;
 }
 
 /** Cheap round trip for /readyz. */
