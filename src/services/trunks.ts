@@ -146,6 +146,10 @@ export class TrunkService {
    * cursor is resolved inside it); a second one only when the page comes back empty, to tell an
    * unknown cursor from the end of the list. A page after a cursor always has newer trunks (the
    * cursor's own, seen by the same statement), a page before one always older.
+   *
+   * For the carrier list only: `credentials` is filled for `client_credentials` trunks alone (the
+   * only ones whose credential the list shows; reading and opening the others cost a tenth of the
+   * page). A caller needing every trunk's credentials reads the trunk's detail.
    */
   async listByKeyset(accountSid: string, size: number, cursor: { after?: string; before?: string }): Promise<{ items: TrunkDetail[]; hasNewer: boolean; hasOlder: boolean }> {
     const rows = await trunksRepo.keysetDetails(this.db, accountSid, size, cursor);
