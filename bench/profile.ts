@@ -244,7 +244,9 @@ async function main(): Promise<void> {
   // Written synchronously, as Node writes stdout to a file (the bench's server has stdout on
   // /dev/null): an fs.WriteStream would add a thread-pool round trip per write.
   const nullFd = openSync("/dev/null", "w");
-  const devNull = { write: (text: string) => (writeSync(nullFd, text), true) };
+  // The batched access log may flush once more at exit, after the descriptor is closed.
+  let nullOpen = true;
+  const devNull = { write: (text: string) => (nullOpen && writeSync(nullFd, text), true) };
   for (const engine of ENGINES) {
     const subjects: Subject[] = [];
     try {
@@ -278,6 +280,7 @@ async function main(): Promise<void> {
   }
   await bare.close();
   await bareApp.close();
+  nullOpen = false;
   closeSync(nullFd);
   const bares = results.filter((r) => r.engine === "bare");
   const bareUs = median(bares.flatMap((r) => r.us));
