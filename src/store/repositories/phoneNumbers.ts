@@ -50,9 +50,23 @@ const inAccount = prepared((db, $) =>
     .where("p.number", "=", $<string>(1)),
 );
 
+const INSERT_COLUMNS = ["trunk_id", "number", "mode", "created_at", "updated_at"] as const satisfies readonly (keyof Insertable<PhoneNumbersTable>)[];
+/**
+ * Every number mapped runs it (one statement, autocommit): compiled once, and on PostgreSQL named,
+ * so it is parsed and planned once per connection (prepared.ts) instead of on every map.
+ */
+const insertRow = prepared((db, $) =>
+  db
+    .insertInto("phone_numbers")
+    .values(Object.fromEntries(INSERT_COLUMNS.map((c, i) => [c, $(i)])) as unknown as Insertable<PhoneNumbersTable>)
+    .returningAll(),
+);
+
 export const phoneNumbersRepo = {
   async insert(db: Executor, row: Insertable<PhoneNumbersTable>) {
-    return db.insertInto("phone_numbers").values(row).returningAll().executeTakeFirstOrThrow();
+    const [inserted] = await insertRow(db, ...INSERT_COLUMNS.map((c) => row[c] ?? null));
+    if (!inserted) throw new Error("insert into phone_numbers returned no row");
+    return inserted;
   },
   /** A trunk of the account (undefined: none) with a page of its numbers as JSON (one extra row: is there more?). */
   async pageWithTrunk(db: Executor, accountSid: string, trunkSid: string, offset: number, limit: number): Promise<{ id: number; sid: string; numbers: unknown } | undefined> {
