@@ -30,8 +30,12 @@ export class AccessLog extends LogController {
     super({ disableRequestLogging: true });
   }
 
-  /** Attaches the app's root logger (or none) and the metrics observer, once the app is built. */
-  attach(logger: FastifyBaseLogger | undefined, observe: ResponseObserver): void {
+  /**
+   * Attaches the app's root logger and the metrics observer, once the app is built. Only for an
+   * app with a logger: without one Fastify does not call `requestCompleted` unless an onResponse
+   * hook exists (server.ts observes in such a hook then).
+   */
+  attach(logger: FastifyBaseLogger, observe: ResponseObserver): void {
     this.observe = observe;
     const root = logger as pino.Logger | undefined;
     // pino's destination and bindings are reached through its exported symbols (pino.symbols).

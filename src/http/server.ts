@@ -61,7 +61,14 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
     reply.header("x-request-id", req.id);
     done();
   });
-  accessLog.attach(logger ? app.log : undefined, registerMetrics(app, deps));
+  const observe = registerMetrics(app, deps);
+  if (logger) accessLog.attach(app.log, observe);
+  // Without a logger Fastify listens for a response's end only when an onResponse hook exists.
+  else
+    app.addHook("onResponse", (req, reply, done) => {
+      observe(req, reply, req.routeOptions.url);
+      done();
+    });
   registerJsonParsers(app);
   await registerOpenApi(app, deps.config);
   await registerDocs(app);

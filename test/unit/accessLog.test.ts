@@ -61,7 +61,10 @@ describe("access log line", () => {
     const app = await build("info", lines);
     const boom = await app.inject({ method: "GET", url: "/boom" });
     await app.inject({ method: "GET", url: "/nowhere" });
-    await app.inject({ method: "GET", url: "/metrics" });
+    const metrics = await app.inject({ method: "GET", url: "/metrics" });
+    // With a logger the metrics are taken in the same place as the access line (no onResponse hook).
+    assert.match(metrics.body, /trunkline_http_request_duration_seconds_count\{method="GET",route="\/boom",status_code="200"\} 1\n/);
+    assert.match(metrics.body, /trunkline_http_request_duration_seconds_count\{method="GET",route="unmatched",status_code="404"\} 1\n/);
     const parsed = lines.map((l) => JSON.parse(l) as Json);
     assert.deepEqual(parsed.map((l) => [l.msg, (l.res as Json | undefined)?.statusCode]), [["handler line", undefined], ["request completed", 200], ["request completed", 404]]);
     assert.equal(parsed[0]!.reqId, boom.headers["x-request-id"]);
