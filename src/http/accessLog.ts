@@ -37,15 +37,15 @@ export class AccessLog extends LogController {
    */
   attach(logger: FastifyBaseLogger, observe: ResponseObserver): void {
     this.observe = observe;
-    const root = logger as pino.Logger | undefined;
+    const root = logger as pino.Logger;
     // pino's destination and bindings are reached through its exported symbols (pino.symbols).
-    const internals = root as unknown as Record<symbol, unknown> | undefined;
-    const stream = internals?.[pino.symbols.streamSym] as { write(line: string): void } | undefined;
-    if (!root || typeof stream?.write !== "function") return;
+    const internals = root as unknown as Record<symbol, unknown>;
+    const stream = internals[pino.symbols.streamSym] as { write(line: string): void } | undefined;
+    if (typeof stream?.write !== "function") return; // not pino: metrics only
     this.root = root;
     this.stream = stream;
     // pid, hostname and any base bindings, as pino writes them: `,"pid":1,"hostname":"h"`.
-    this.prefix = String(internals?.[pino.symbols.chindingsSym] ?? "");
+    this.prefix = String(internals[pino.symbols.chindingsSym] ?? "");
     this.levels = root.levels.values;
   }
 
@@ -88,7 +88,8 @@ class LazyChild {
     private readonly options: pino.ChildLoggerOptions,
   ) {}
 
-  private get log(): pino.Logger {
+  /** The real child, made on first use; the level methods below forward to it. */
+  get log(): pino.Logger {
     return (this.real ??= this.parent.child(this.bindings, this.options));
   }
 
@@ -98,28 +99,18 @@ class LazyChild {
   set level(level: string) {
     this.log.level = level;
   }
-  fatal(...args: unknown[]): void {
-    (this.log.fatal as (...a: unknown[]) => void)(...args);
-  }
-  error(...args: unknown[]): void {
-    (this.log.error as (...a: unknown[]) => void)(...args);
-  }
-  warn(...args: unknown[]): void {
-    (this.log.warn as (...a: unknown[]) => void)(...args);
-  }
-  info(...args: unknown[]): void {
-    (this.log.info as (...a: unknown[]) => void)(...args);
-  }
-  debug(...args: unknown[]): void {
-    (this.log.debug as (...a: unknown[]) => void)(...args);
-  }
-  trace(...args: unknown[]): void {
-    (this.log.trace as (...a: unknown[]) => void)(...args);
-  }
   silent(): void {}
   child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): pino.Logger {
     return this.log.child(bindings, options);
   }
+}
+
+for (const level of ["fatal", "error", "warn", "info", "debug", "trace"] as const) {
+  Object.defineProperty(LazyChild.prototype, level, {
+    value(this: LazyChild, ...args: unknown[]) {
+      (this.log[level] as (...a: unknown[]) => void)(...args);
+    },
+  });
 }
 
 /** Fastify's `childLoggerFactory` option: the per-request logger, made when first used. */
