@@ -23,20 +23,24 @@ function numberNotFound(id: string): NotFoundError {
 export class PhoneNumberService {
   constructor(private readonly ctx: ServiceContext) {}
 
-  /** Maps a number to a trunk; a number maps to one trunk in the whole system. */
+  /**
+   * Maps a number to a trunk; a number maps to one trunk in the whole system. One statement: the
+   * insert finds the trunk itself (no row back: not this account's trunk, the 404 a lookup gave).
+   */
   async map(accountSid: string, trunkSid: string, number: string, mode: NumberMode | null): Promise<PhoneNumber> {
     checkNumber(number, mode);
-    const trunk = await requireTrunk(this.ctx.store.db, accountSid, { sid: trunkSid });
-    const now = nowIso();
+    let row;
     try {
-      const row = await phoneNumbersRepo.insert(this.ctx.store.db, { trunk_id: trunk.id, number, mode, created_at: now, updated_at: now });
-      this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "phone_number", action: "created" }]);
-      return mapPhoneNumber(row, trunk.sid);
+      row = await phoneNumbersRepo.insertInTrunk(this.ctx.store.db, accountSid, trunkSid, number, mode, nowIso());
     } catch (error) {
       // Same answer whoever holds it: never reveal another account's mapping.
       if (isUniqueViolation(error)) throw new ConflictError("phone_number", `Phone number '${number}' already exists`);
       throw error;
     }
+    if (!row) throw trunkNotFound({ sid: trunkSid });
+    this.ctx.feed.publish([{ accountSid, trunkId: row.trunk_id, kind: "phone_number", action: "created" }]);
+    // The trunk matched `sid = trunkSid` exactly: its sid is the one asked for.
+    return mapPhoneNumber(row, trunkSid);
   }
 
   /** One query: the trunk (404 when not this account's) with the page. */

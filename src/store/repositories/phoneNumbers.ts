@@ -3,7 +3,7 @@ import { isPostgres, jsonRows } from "../aggregate.js";
 import type { Executor } from "../executor.js";
 import { CHILD_FIELDS } from "../mappers.js";
 import { prepared } from "../prepared.js";
-import type { PhoneNumbersTable } from "../schema.js";
+import type { PhoneNumberRow, PhoneNumbersTable } from "../schema.js";
 
 /**
  * A page of a trunk's numbers, read together with the trunk that owns it (named by account and
@@ -50,23 +50,34 @@ const inAccount = prepared((db, $) =>
     .where("p.number", "=", $<string>(1)),
 );
 
-const INSERT_COLUMNS = ["trunk_id", "number", "mode", "created_at", "updated_at"] as const satisfies readonly (keyof Insertable<PhoneNumbersTable>)[];
 /**
- * Every number mapped runs it (one statement, autocommit): compiled once, and on PostgreSQL named,
- * so it is parsed and planned once per connection (prepared.ts) instead of on every map.
+ * Maps a number (every map runs it): the trunk is named by account and sid inside the insert, so
+ * a map is one statement and one round trip instead of a trunk lookup and then the insert. No row
+ * back: the trunk is not this account's (nothing was inserted). A number mapped already is the
+ * unique violation, as with a plain insert. Compiled once, and on PostgreSQL named (prepared.ts).
  */
-const insertRow = prepared((db, $) =>
+const insertInTrunk = prepared((db, $) =>
   db
     .insertInto("phone_numbers")
-    .values(Object.fromEntries(INSERT_COLUMNS.map((c, i) => [c, $(i)])) as unknown as Insertable<PhoneNumbersTable>)
+    .columns(["trunk_id", "number", "mode", "created_at", "updated_at"])
+    .expression((eb) =>
+      eb
+        .selectFrom("trunks as t")
+        .select((s) => ["t.id", s.val($<string>(2)).as("number"), s.val($<string | null>(3)).as("mode"), s.val($<string>(4)).as("created_at"), s.val($<string>(4)).as("updated_at")])
+        .where("t.account_sid", "=", $<string>(0))
+        .where("t.sid", "=", $<string>(1)),
+    )
     .returningAll(),
 );
 
 export const phoneNumbersRepo = {
-  async insert(db: Executor, row: Insertable<PhoneNumbersTable>) {
-    const [inserted] = await insertRow(db, ...INSERT_COLUMNS.map((c) => row[c] ?? null));
-    if (!inserted) throw new Error("insert into phone_numbers returned no row");
-    return inserted;
+  /** Maps `number` to the account's trunk `trunkSid` (undefined: no such trunk in this account). */
+  async insertInTrunk(db: Executor, accountSid: string, trunkSid: string, number: string, mode: string | null, now: string): Promise<PhoneNumberRow | undefined> {
+    return (await insertInTrunk(db, accountSid, trunkSid, number, mode, now))[0];
+  },
+  /** A row as given, trunk by id (tests writing behind the API's back; the API maps with insertInTrunk). */
+  insert(db: Executor, row: Insertable<PhoneNumbersTable>) {
+    return db.insertInto("phone_numbers").values(row).returningAll().executeTakeFirstOrThrow();
   },
   /** A trunk of the account (undefined: none) with a page of its numbers as JSON (one extra row: is there more?). */
   async pageWithTrunk(db: Executor, accountSid: string, trunkSid: string, offset: number, limit: number): Promise<{ id: number; sid: string; numbers: unknown } | undefined> {
