@@ -1,11 +1,30 @@
+import type { Insertable } from "kysely";
 import { sipHa1 } from "../crypto/digest.js";
 import { ConflictError } from "../domain/errors.js";
 import type { Executor } from "../store/executor.js";
 import { isUniqueViolation } from "../store/errors.js";
 import { credentialsRepo } from "../store/repositories/credentials.js";
-import type { CredentialRow } from "../store/schema.js";
+import type { CredentialRow, CredentialsTable } from "../store/schema.js";
 import type { ServiceContext } from "./context.js";
 import { nowIso } from "../domain/time.js";
+
+/** A credential as stored: the password sealed, with the HA1 the SIP edge needs beside it. */
+export function credentialRow(ctx: ServiceContext, username: string, password: string, now: string, friendlyName: string | null = null): Omit<Insertable<CredentialsTable>, "trunk_id"> {
+  return {
+    username,
+    password_enc: ctx.secrets.seal(password),
+    ha1: sipHa1(username, ctx.sipRealm, password),
+    realm: ctx.sipRealm,
+    friendly_name: friendlyName,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** Usernames are unique across the system (the SIP edge authenticates by username alone). */
+export function credentialConflict(username: string): ConflictError {
+  return new ConflictError("user_name", `Credential with user_name '${username}' already exists`);
+}
 
 /** Stores a credential sealed, with the HA1 the SIP edge needs beside it. */
 export async function insertCredential(
@@ -16,20 +35,10 @@ export async function insertCredential(
   password: string,
   friendlyName: string | null = null,
 ): Promise<CredentialRow> {
-  const now = nowIso();
   try {
-    return await credentialsRepo.insert(db, {
-      trunk_id: trunkId,
-      username,
-      password_enc: ctx.secrets.seal(password),
-      ha1: sipHa1(username, ctx.sipRealm, password),
-      realm: ctx.sipRealm,
-      friendly_name: friendlyName,
-      created_at: now,
-      updated_at: now,
-    });
+    return await credentialsRepo.insert(db, { trunk_id: trunkId, ...credentialRow(ctx, username, password, nowIso(), friendlyName) });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError("user_name", `Credential with user_name '${username}' already exists`);
+    if (isUniqueViolation(error)) throw credentialConflict(username);
     throw error;
   }
 }

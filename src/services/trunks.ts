@@ -2,18 +2,19 @@ import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } f
 import { newClientPassword, newClientUsername, newTrunkPassword, newTrunkSid, newUuid } from "../domain/ids.js";
 import { nowIso } from "../domain/time.js";
 import type { Page, Trunk, TrunkDetail } from "../domain/types.js";
-import { isUniqueViolation } from "../store/errors.js";
+import { isUniqueViolation, uniqueViolationTable } from "../store/errors.js";
 import type { Executor } from "../store/executor.js";
 import { mapTrunk, mapTrunkDetail, type TrunkDetailRow } from "../store/mappers.js";
 import { credentialsRepo } from "../store/repositories/credentials.js";
 import { destinationsRepo } from "../store/repositories/destinations.js";
+import { insertNewTrunk, type NewTrunkAggregate } from "../store/repositories/newTrunk.js";
 import { trunkSettingsRepo } from "../store/repositories/trunkSettings.js";
 import { CALLER_ID_SETTING, trunksRepo } from "../store/repositories/trunks.js";
 import { whitelistedIpsRepo } from "../store/repositories/whitelistedIps.js";
 import type { TrunkRowUpdate } from "../store/schema.js";
 import type { Change } from "./changeFeed.js";
 import type { ServiceContext } from "./context.js";
-import { insertCredential } from "./credentialRows.js";
+import { credentialConflict, credentialRow, insertCredential } from "./credentialRows.js";
 import type { NewTrunk, TrunkPatch } from "./trunkInput.js";
 import { validateTrunkPatch } from "./trunkValidation.js";
 
@@ -58,6 +59,29 @@ function nameConflict(name: string): ConflictError {
   return new ConflictError("name", `Trunk with name '${name}' already exists`);
 }
 
+function outboundHostConflict(): ConflictError {
+  return new ConflictError("outbound_host", "outbound_host is already a destination of this trunk");
+}
+
+/**
+ * The conflict a failed create reports, undefined for any other error: a credential's username
+ * (unique across the system) as user_name, a destination as outbound_host, anything else (the
+ * trunk's name, or its sid or uuid) as the name, as when each was a statement of its own. A
+ * PostgreSQL error names the username ("Key (username)=(...) already exists"); SQLite's does not,
+ * and then the trunk credential's (named after the sid) is the one a fixed sid can repeat.
+ */
+function createConflict(error: unknown, name: string, aggregate: NewTrunkAggregate): ConflictError | undefined {
+  const table = uniqueViolationTable(error);
+  if (table === undefined) return isUniqueViolation(error) ? nameConflict(name) : undefined;
+  if (table === "credentials") {
+    const detail = String((error as { detail?: unknown }).detail ?? "");
+    const username = aggregate.credentials.find((c) => detail.includes(`=(${c.username})`))?.username ?? aggregate.credentials[0]?.username ?? "";
+    return credentialConflict(username);
+  }
+  if (table === "destinations") return outboundHostConflict();
+  return nameConflict(name);
+}
+
 export class TrunkService {
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -70,46 +94,61 @@ export class TrunkService {
     return validateTrunkPatch(patch, this.ctx.regions);
   }
 
+  /**
+   * The trunk and its children are written by one repository call (insertNewTrunk: one statement
+   * on PostgreSQL), then read back with its details. No name check first: the (account_sid, name)
+   * unique constraint answers it in the insert, told apart from a credential's by its table.
+   */
   async create(accountSid: string, input: NewTrunk): Promise<TrunkDetail> {
     const issues = validateTrunkPatch(input, this.ctx.regions);
     if (issues.length) throw new ValidationError(issues);
+    const aggregate = this.newTrunkAggregate(accountSid, input);
+    let id: number;
+    try {
+      id = await insertNewTrunk(this.db, aggregate);
+    } catch (error) {
+      throw createConflict(error, input.name, aggregate) ?? error;
+    }
+    this.publish(accountSid, id, "created");
+    return this.detailById(accountSid, id);
+  }
+
+  /** What create writes, as applyChildren would write it on a new trunk (ACL and prefixes without repeats). */
+  private newTrunkAggregate(accountSid: string, input: NewTrunk): NewTrunkAggregate {
     const region = this.ctx.regions.get(input.region ?? this.ctx.regions.defaultAlias) ?? this.ctx.regions.default;
     const now = nowIso();
     const sid = input.fixed?.sid ?? newTrunkSid(region.sidCode);
-    try {
-      // No name check first: the (account_sid, name) unique constraint answers it in the insert
-      // (caught below as a name conflict), one statement fewer per create.
-      const id = await this.db.transaction().execute(async (trx) => {
-        const trunkId = await trunksRepo.insert(trx, {
-          sid,
-          uuid: newUuid(),
-          account_sid: accountSid,
-          name: input.name,
-          nso_code: input.nsoCode ?? "ANY-ANY",
-          domain_name: input.domainName ?? `${accountSid}${this.ctx.sipDomainSuffix}`,
-          auth_type: input.authType ?? "IP-WHITELIST",
-          status: "active",
-          region: region.alias,
-          authentication_mode: input.authenticationMode ?? "ip_address",
-          max_channels: input.maxChannels ?? null,
-          inbound_country: input.inboundCountry ?? null,
-          outbound_dial_string_prefix: input.outboundDialStringPrefix ?? null,
-          outbound_national_dialing: input.outboundNationalDialing ? 1 : 0,
-          outbound_plus_prefix: input.outboundPlusPrefix ? 1 : 0,
-          created_at: now,
-          updated_at: now,
-        });
-        if (input.withTrunkCredential) await insertCredential(trx, this.ctx, trunkId, sid, input.fixed?.trunkPassword ?? newTrunkPassword());
-        if (input.authenticationMode === "client_credentials") await insertCredential(trx, this.ctx, trunkId, newClientUsername(), newClientPassword());
-        await this.applyChildren(trx, trunkId, input, now);
-        return trunkId;
-      });
-      this.publish(accountSid, id, "created");
-      return this.detailById(accountSid, id);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw nameConflict(input.name);
-      throw error;
-    }
+    const credentials = [];
+    if (input.withTrunkCredential) credentials.push(credentialRow(this.ctx, sid, input.fixed?.trunkPassword ?? newTrunkPassword(), now));
+    if (input.authenticationMode === "client_credentials") credentials.push(credentialRow(this.ctx, newClientUsername(), newClientPassword(), now));
+    const acl = new Map((input.acl ?? []).map((e) => [`${e.ip}/${e.mask}`, e]));
+    const host = input.outboundHost;
+    return {
+      trunk: {
+        sid,
+        uuid: newUuid(),
+        account_sid: accountSid,
+        name: input.name,
+        nso_code: input.nsoCode ?? "ANY-ANY",
+        domain_name: input.domainName ?? `${accountSid}${this.ctx.sipDomainSuffix}`,
+        auth_type: input.authType ?? "IP-WHITELIST",
+        status: "active",
+        region: region.alias,
+        authentication_mode: input.authenticationMode ?? "ip_address",
+        max_channels: input.maxChannels ?? null,
+        inbound_country: input.inboundCountry ?? null,
+        outbound_dial_string_prefix: input.outboundDialStringPrefix ?? null,
+        outbound_national_dialing: input.outboundNationalDialing ? 1 : 0,
+        outbound_plus_prefix: input.outboundPlusPrefix ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+      },
+      credentials,
+      routePrefixes: [...new Set(input.routePrefixes ?? [])].map((prefix, position) => ({ prefix, position })),
+      acl: [...acl.values()].map((e) => ({ ip: e.ip, mask: e.mask, friendly_name: null, created_at: now, updated_at: now })),
+      destinations: host ? [{ host: host.host, port: host.port ?? DEFAULT_SIP_PORT, transport: "udp", priority: 0, weight: 1, created_at: now, updated_at: now }] : [],
+      settings: input.callerId != null ? [{ name: CALLER_ID_SETTING, value: input.callerId, created_at: now, updated_at: now }] : [],
+    };
   }
 
   async get(accountSid: string, ref: TrunkRef): Promise<Trunk> {
@@ -182,7 +221,7 @@ export class TrunkService {
       this.publish(accountSid, id, "updated");
       return this.detailById(accountSid, id);
     } catch (error) {
-      if (isUniqueViolation(error)) throw patch.name !== undefined ? nameConflict(patch.name) : new ConflictError("outbound_host", "outbound_host is already a destination of this trunk");
+      if (isUniqueViolation(error)) throw patch.name !== undefined ? nameConflict(patch.name) : outboundHostConflict();
       throw error;
     }
   }

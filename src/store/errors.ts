@@ -4,3 +4,17 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = typeof e?.code === "string" ? e.code : "";
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
+
+/**
+ * The table whose unique (or primary) key a violation broke, undefined for any other error: a
+ * statement that writes several tables (a trunk with its children) tells its conflicts apart by
+ * it. PostgreSQL's error names the table; SQLite's message the columns ("UNIQUE constraint
+ * failed: credentials.username" or "...: trunks.account_sid, trunks.name").
+ */
+export function uniqueViolationTable(error: unknown): string | undefined {
+  if (!isUniqueViolation(error)) return undefined;
+  const e = error as { table?: unknown; message?: unknown };
+  if (typeof e.table === "string") return e.table;
+  const m = typeof e.message === "string" ? /constraint failed: ([A-Za-z0-9_]+)\./.exec(e.message) : null;
+  return m?.[1];
+}
