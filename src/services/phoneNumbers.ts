@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.
 import { isE164, isNumberMode } from "../domain/rules.js";
 import { nowIso } from "../domain/time.js";
 import type { NumberMode, Page, PhoneNumber } from "../domain/types.js";
-import { isUniqueViolation } from "../store/errors.js";
+import { isForeignKeyViolation, isUniqueViolation } from "../store/errors.js";
 import { mapPhoneNumber, mapPhoneNumbersJson } from "../store/mappers.js";
 import { phoneNumbersRepo } from "../store/repositories/phoneNumbers.js";
 import type { ServiceContext } from "./context.js";
@@ -35,6 +35,8 @@ export class PhoneNumberService {
     } catch (error) {
       // Same answer whoever holds it: never reveal another account's mapping.
       if (isUniqueViolation(error)) throw new ConflictError("phone_number", `Phone number '${number}' already exists`);
+      // The trunk was deleted by another request between the insert's read of it and its commit.
+      if (isForeignKeyViolation(error)) throw trunkNotFound({ sid: trunkSid });
       throw error;
     }
     if (!row) throw trunkNotFound({ sid: trunkSid });

@@ -6,6 +6,16 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
+ * True for a foreign-key violation on either engine: a row written for a parent that another
+ * transaction deleted after this statement found it (PostgreSQL checks the key at the statement's
+ * end, against the committed delete).
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "23503" || code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+}
+
+/**
  * The table whose unique (or primary) key a violation broke, undefined for any other error: a
  * statement that writes several tables (a trunk with its children) tells its conflicts apart by
  * it. PostgreSQL's error names the table; SQLite's message the columns ("UNIQUE constraint
