@@ -9,7 +9,8 @@ export type ResponseObserver = (req: FastifyRequest, reply: FastifyReply, route:
 const INFO = 30;
 
 /**
- * The end of every request, in one place: the metrics observer and the access log line.
+ * The start and end of every request, in one place: the request id header; the metrics observer
+ * and the access log line.
  *
  * Fastify calls `requestCompleted` once per response, after the onResponse hooks (of which there
  * are none: a hook is a step of Fastify's runner on every request). Profiled on `/healthz` under
@@ -49,7 +50,14 @@ export class AccessLog extends LogController {
     this.levels = root.levels.values;
   }
 
-  override incomingRequest(): void {}
+  /**
+   * The start of every request Fastify answers (routed or its 404), before any hook: the request
+   * id goes out as `X-Request-Id` here rather than in an onRequest hook, so a route without hooks
+   * of its own (`/healthz`) runs no hook at all.
+   */
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
+    reply.header("x-request-id", request.id);
+  }
 
   override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const options = request.routeOptions;

@@ -56,11 +56,7 @@ export async function buildServer(deps: AppDeps, logger: FastifyServerOptions["l
     ...(logger ? { childLoggerFactory: lazyChildLogger } : {}),
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
   });
-  // Callback style: an async hook costs a promise per request on every route.
-  app.addHook("onRequest", (req, reply, done) => {
-    reply.header("x-request-id", req.id);
-    done();
-  });
+  // X-Request-Id is set by accessLog.incomingRequest (no onRequest hook).
   const observe = registerMetrics(app, deps);
   if (logger) accessLog.attach(app.log, observe);
   // Without a logger Fastify listens for a response's end only when an onResponse hook exists.

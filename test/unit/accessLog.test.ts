@@ -79,4 +79,27 @@ describe("access log line", () => {
     await app.inject({ method: "GET", url: "/boom" });
     assert.deepEqual(lines.map((l) => (JSON.parse(l) as Json).msg), ["handler line"]);
   });
+
+  it("X-Request-Id on every answer, with and without a logger: routed, 404, 401, bad JSON, 406, both dialects", async () => {
+    const issued = await runtime.services.accounts.create({ sid: "rid_acct" });
+    const basic = `Basic ${Buffer.from(`${issued.apiKey}:${issued.apiToken}`).toString("base64")}`;
+    const bearer = `Bearer ${issued.apiToken}`;
+    const withLogger = await build("info", []);
+    const bare = await buildServer(runtime, false);
+    apps.push(bare);
+    for (const app of [withLogger, bare]) {
+      const answers = [
+        await app.inject({ method: "GET", url: "/healthz" }),
+        await app.inject({ method: "GET", url: "/nowhere" }),
+        await app.inject({ method: "GET", url: "/v2/accounts/rid_acct/trunks" }),
+        await app.inject({ method: "POST", url: "/v2/accounts/rid_acct/trunks", headers: { authorization: basic, "content-type": "application/json" }, payload: "{" }),
+        await app.inject({ method: "GET", url: "/carrier/v1/sip_trunks", headers: { authorization: bearer, accept: "application/vnd.api+json; foo=bar" } }),
+        await app.inject({ method: "GET", url: "/carrier/v1/sip_trunks", headers: { authorization: bearer } }),
+      ];
+      assert.deepEqual(answers.map((r) => r.statusCode), [200, 404, 401, 400, 406, 200]);
+      const ids = answers.map((r) => r.headers["x-request-id"]);
+      for (const id of ids) assert.match(String(id), /^[0-9a-f]{32}$/);
+      assert.equal(new Set(ids).size, ids.length);
+    }
+  });
 });
