@@ -95,22 +95,22 @@ export class TrunkService {
   }
 
   /**
-   * The trunk and its children are written by one repository call (insertNewTrunk: one statement
-   * on PostgreSQL), then read back with its details. No name check first: the (account_sid, name)
+   * The trunk and its children are written, and its details read, by one repository call
+   * (insertNewTrunk: one statement on PostgreSQL). No name check first: the (account_sid, name)
    * unique constraint answers it in the insert, told apart from a credential's by its table.
    */
   async create(accountSid: string, input: NewTrunk): Promise<TrunkDetail> {
     const issues = validateTrunkPatch(input, this.ctx.regions);
     if (issues.length) throw new ValidationError(issues);
     const aggregate = this.newTrunkAggregate(accountSid, input);
-    let id: number;
+    let detail: TrunkDetail;
     try {
-      id = await insertNewTrunk(this.db, aggregate);
+      detail = this.mapDetail(await insertNewTrunk(this.db, aggregate));
     } catch (error) {
       throw createConflict(error, input.name, aggregate) ?? error;
     }
-    this.publish(accountSid, id, "created");
-    return this.detailById(accountSid, id);
+    this.publish(accountSid, detail.id, "created");
+    return detail;
   }
 
   /** What create writes, as applyChildren would write it on a new trunk (ACL and prefixes without repeats). */

@@ -1,10 +1,10 @@
 import { InsertQueryNode, sql, TableNode, type Compilable, type CompiledQuery, type Insertable, type RawBuilder } from "kysely";
-import { isPostgres } from "../aggregate.js";
+import { isPostgres, jsonRow, jsonRows } from "../aggregate.js";
 import type { Executor } from "../executor.js";
-import { TRUNK_FIELDS } from "../mappers.js";
+import { CHILD_FIELDS, TRUNK_FIELDS, type TrunkDetailRow } from "../mappers.js";
 import { prepared } from "../prepared.js";
 import type { CredentialsTable, DestinationsTable, NewTrunkRow, RoutePrefixesTable, TrunkSettingsTable, WhitelistedIpsTable } from "../schema.js";
-import { trunksRepo } from "./trunks.js";
+import { CALLER_ID_SETTING, trunksRepo } from "./trunks.js";
 
 /** A child row of the new trunk: every column but its id and trunk_id (the trunk's id is not known yet). */
 type Child<T> = Omit<Insertable<T>, "id" | "trunk_id">;
@@ -36,6 +36,8 @@ const CHILDREN: { [K in ChildKey]: { table: string; columns: Record<keyof NewTru
   settings: { table: "trunk_settings", columns: { name: "text", value: "text", created_at: "text", updated_at: "text" } },
 };
 const CHILD_KEYS = Object.keys(CHILDREN) as ChildKey[];
+/** Each child's insert as a CTE of the PostgreSQL statement. */
+const ALIAS: Record<ChildKey, string> = { credentials: "c0", routePrefixes: "c1", acl: "c2", destinations: "c3", settings: "c4" };
 const columnsOf = (key: ChildKey) => Object.keys(CHILDREN[key].columns);
 
 /** The trunk's columns but its id, in the order of the statements' parameters. */
@@ -60,19 +62,29 @@ function labelledInsert<O>(db: Executor, table: string, query: RawBuilder<O>): C
  * runs as a named statement (pgNamed.ts), parsed and planned once per connection. The children
  * read the trunk's id from the `t` CTE; their foreign keys are checked at the statement's end,
  * with the trunk in. `with ordinality ... order by`: ids follow the arrays' order.
+ *
+ * It answers with the new trunk's detail, in the detail queries' format (TrunkDetailRow), built
+ * from what each insert returned: the statement's own snapshot cannot see the rows it inserts, and
+ * reading them back would be another round trip.
  * Parameters: the trunk's columns (TRUNK_COLUMNS), then per child (CHILD_KEYS) one array per column.
  */
 const createOnPostgres = prepared((db, $) => {
   let n = 0;
   const next = () => $<unknown>(n++);
-  const trunk = sql`insert into ${sql.table("trunks")} (${sql.join(TRUNK_COLUMNS.map((c) => sql.ref(c)))}) values (${sql.join(TRUNK_COLUMNS.map(next))}) returning id`;
-  const children = CHILD_KEYS.map((key, i) => {
+  const trunk = sql`insert into ${sql.table("trunks")} (${sql.join(TRUNK_COLUMNS.map((c) => sql.ref(c)))}) values (${sql.join(TRUNK_COLUMNS.map(next))}) returning *`;
+  const children = CHILD_KEYS.map((key) => {
     const { table, columns } = CHILDREN[key];
     const names = Object.keys(columns);
     const arrays = sql.join(Object.values(columns).map((type) => sql`${next()}::${sql.raw(type)}[]`));
-    return sql`${sql.raw(`c${i}`)} as (insert into ${sql.table(table)} (trunk_id, ${sql.join(names.map((c) => sql.ref(c)))}) select t.id, ${sql.join(names.map((c) => sql.ref(`x.${c}`)))} from t, unnest(${arrays}) with ordinality as x(${sql.join(names.map((c) => sql.ref(c)))}, ord) order by x.ord)`;
+    return sql`${sql.raw(ALIAS[key])} as (insert into ${sql.table(table)} (trunk_id, ${sql.join(names.map((c) => sql.ref(c)))}) select t.id, ${sql.join(names.map((c) => sql.ref(`x.${c}`)))} from t, unnest(${arrays}) with ordinality as x(${sql.join(names.map((c) => sql.ref(c)))}, ord) order by x.ord returning *)`;
   });
-  return labelledInsert(db, "trunks", sql<{ id: number }>`with t as (${trunk}), ${sql.join(children)} select id from t`);
+  const inserted = (key: ChildKey, fields: readonly string[]) => sql`(select ${jsonRows(db, ALIAS[key], fields)} from ${sql.raw(ALIAS[key])})`;
+  const detail = jsonRow(
+    db,
+    [...TRUNK_FIELDS.map((f) => `t.${f}`), `(select s.value from ${ALIAS.settings} s where s.name = '${CALLER_ID_SETTING}')`],
+    [inserted("routePrefixes", CHILD_FIELDS.routePrefixes), inserted("acl", CHILD_FIELDS.acl), inserted("destinations", CHILD_FIELDS.destinations), inserted("credentials", CHILD_FIELDS.credentials)],
+  );
+  return labelledInsert(db, "trunks", sql<TrunkDetailRow>`with t as (${trunk}), ${sql.join(children)} select ${detail} as detail from t`);
 });
 
 /** SQLite: one row of a child table, compiled once (the driver caches the statement). */
@@ -85,27 +97,30 @@ const insertChildRow = Object.fromEntries(
   }),
 ) as Record<ChildKey, ReturnType<typeof prepared>>;
 
-async function createOnSqlite(trx: Executor, aggregate: NewTrunkAggregate): Promise<number> {
+async function createOnSqlite(trx: Executor, aggregate: NewTrunkAggregate): Promise<TrunkDetailRow> {
   const id = await trunksRepo.insert(trx, aggregate.trunk);
   for (const key of CHILD_KEYS) {
     const names = columnsOf(key);
     for (const child of aggregate[key] as Record<string, unknown>[]) await insertChildRow[key](trx, id, ...names.map((c) => child[c] ?? null));
   }
-  return id;
+  const detail = await trunksRepo.findDetailById(trx, aggregate.trunk.account_sid, id);
+  if (!detail) throw new Error("the new trunk was not found in its own transaction");
+  return detail;
 }
 
 /**
- * Writes a new trunk with all its children, all or nothing; its id. PostgreSQL: one statement
- * (createOnPostgres). SQLite: one statement per row in a transaction (in-process, a statement
- * costs no round trip). A unique violation is thrown as the engine reports it: the caller tells
- * which table's by uniqueViolationTable (errors.ts).
+ * Writes a new trunk with all its children, all or nothing; its detail, as the detail queries
+ * read it. PostgreSQL: one statement (createOnPostgres). SQLite: one statement per row and the
+ * detail read, in a transaction (in-process, a statement costs no round trip). A unique violation
+ * is thrown as the engine reports it: the caller tells which table's by uniqueViolationTable
+ * (errors.ts).
  */
-export async function insertNewTrunk(db: Executor, aggregate: NewTrunkAggregate): Promise<number> {
+export async function insertNewTrunk(db: Executor, aggregate: NewTrunkAggregate): Promise<TrunkDetailRow> {
   if (isPostgres(db)) {
     const arrays = CHILD_KEYS.flatMap((key) => columnsOf(key).map((c) => (aggregate[key] as Record<string, unknown>[]).map((row) => row[c] ?? null)));
     const [row] = await createOnPostgres(db, ...trunkValues(aggregate.trunk), ...arrays);
-    if (!row) throw new Error("insert into trunks returned no id");
-    return row.id;
+    if (!row) throw new Error("insert into trunks returned no row");
+    return row;
   }
   return db.isTransaction ? createOnSqlite(db, aggregate) : db.transaction().execute((trx) => createOnSqlite(trx, aggregate));
 }
