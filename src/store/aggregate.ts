@@ -7,15 +7,14 @@ export function isPostgres(db: Executor): boolean {
 }
 
 /**
- * A JSON array with one array of `fields` per row of `alias`, in `order` (in no particular order
- * without one: the reader sorts): the aggregate half of a correlated subquery that brings a
- * trunk's children back with the trunk in one query. Field names come from mappers.ts
- * (CHILD_FIELDS), never from input.
+ * A JSON array with one array of `fields` per row of `alias`, in no particular order (the
+ * mappers sort: an ORDER BY inside the aggregate sorted every set, empty ones too): the aggregate
+ * half of a correlated subquery that brings a trunk's children back with the trunk in one query.
+ * Field names come from mappers.ts (CHILD_FIELDS), never from input.
  */
-export function jsonRows(db: Executor, alias: string, fields: readonly string[], order?: string): RawBuilder<unknown> {
+export function jsonRows(db: Executor, alias: string, fields: readonly string[]): RawBuilder<unknown> {
   const values = fields.map((f) => `${alias}.${f}`).join(", ");
-  const by = order === undefined ? "" : ` order by ${order}`;
-  return isPostgres(db) ? sql.raw(`json_agg(json_build_array(${values})${by})`) : sql.raw(`json_group_array(json_array(${values})${by})`);
+  return isPostgres(db) ? sql.raw(`json_agg(json_build_array(${values}))`) : sql.raw(`json_group_array(json_array(${values}))`);
 }
 
 /**

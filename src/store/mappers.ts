@@ -203,21 +203,25 @@ export function mapTrunkDetail(row: TrunkDetailRow, open: OpenSecret): TrunkDeta
 
 /** The credentials of a trunk read with it in one query (trunksRepo.withCredentials). */
 export function mapCredentialsJson(value: unknown, trunkSid: string, open: OpenSecret): Credential[] {
-  return jsonValues(value).map((v) => mapCredential(credentialRow(v), trunkSid, open));
+  return sorted(value, byFirst).map((v) => mapCredential(credentialRow(v), trunkSid, open));
 }
 
-/** Child rows of one trunk read with it in one query (childrenOfTrunk.ts). */
+/**
+ * Child rows of one trunk read with it in one query (childrenOfTrunk.ts). Every such list is
+ * oldest first, by id: the queries aggregate a page in no particular order and the rows are
+ * sorted here (an ORDER BY inside the aggregate was ~20% of a page of 50 numbers on SQLite).
+ */
 export function mapAclJson(value: unknown, trunkSid: string): WhitelistedIp[] {
-  return jsonValues(value).map((v) => mapWhitelistedIp(aclRow(v), trunkSid));
+  return sorted(value, byFirst).map((v) => mapWhitelistedIp(aclRow(v), trunkSid));
 }
 export function mapDestinationsJson(value: unknown, trunkSid: string): Destination[] {
-  return jsonValues(value).map((v) => mapDestination(destinationRow(v), trunkSid));
+  return sorted(value, byFirst).map((v) => mapDestination(destinationRow(v), trunkSid));
 }
 export function mapSettingsJson(value: unknown, trunkSid: string): TrunkSetting[] {
-  return jsonValues(value).map((v) => mapTrunkSetting(settingRow(v), trunkSid));
+  return sorted(value, byFirst).map((v) => mapTrunkSetting(settingRow(v), trunkSid));
 }
 
 /** A page of a trunk's numbers read with the trunk in one query (phoneNumbersRepo.pageOfTrunk). */
 export function mapPhoneNumbersJson(value: unknown, trunkSid: string): PhoneNumber[] {
-  return jsonValues(value).map((v) => mapPhoneNumber(numberRow(v), trunkSid));
+  return sorted(value, byFirst).map((v) => mapPhoneNumber(numberRow(v), trunkSid));
 }

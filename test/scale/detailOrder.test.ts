@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { mapTrunkDetail, TRUNK_FIELDS } from "../../src/store/mappers.js";
+import { mapAclJson, mapCredentialsJson, mapDestinationsJson, mapPhoneNumbersJson, mapSettingsJson, mapTrunkDetail, TRUNK_FIELDS } from "../../src/store/mappers.js";
 
 /**
  * The detail queries send a trunk's children in no particular order (trunksRepo.selectDetails:
@@ -61,5 +61,27 @@ describe("trunk detail: children sorted by the mapper", () => {
       const d = detail([null, empty, empty, empty, empty]);
       assert.deepEqual([d.routePrefixes, d.acl, d.destinations, d.credentials, d.callerId, d.secureTrunking], [[], [], [], [], null, false]);
     }
+  });
+});
+
+/** The Exotel child lists' pages come back unordered too (no ORDER BY in their aggregates): oldest first, by id. */
+describe("child lists: each page sorted by id by the mapper", () => {
+  const at = "2026-11-30T12:00:00.000Z";
+  it("numbers, credentials, ACL, destinations, settings — as JSON text (SQLite) or parsed (PostgreSQL)", () => {
+    const ids = <T extends { id: number }>(xs: T[]) => xs.map((x) => x.id);
+    const numbers = [
+      [3, "+919800000003", null, at, at],
+      [1, "+919800000001", "pstn", at, at],
+      [2, "+919800000002", null, at, at],
+    ];
+    for (const value of [numbers, JSON.stringify(numbers)]) assert.deepEqual(ids(mapPhoneNumbersJson(value, "t")), [1, 2, 3]);
+    assert.deepEqual(ids(mapCredentialsJson([[9, "u9", "s9", null, at, at], [8, "u8", "s8", null, at, at]], "t", (x) => x)), [8, 9]);
+    assert.deepEqual(ids(mapAclJson(JSON.stringify([[5, "10.0.0.5", 32, null, at, at], [4, "10.0.0.4", 32, null, at, at]]), "t")), [4, 5]);
+    assert.deepEqual(ids(mapDestinationsJson([[7, "b", 5060, "udp", 0, 1, at, at], [6, "a", 5060, "udp", 0, 1, at, at]], "t")), [6, 7]);
+    assert.deepEqual(
+      mapSettingsJson([[2, "b", "2", at, at], [1, "a", "1", at, at]], "t").map((x) => x.name),
+      ["a", "b"],
+    );
+    for (const empty of [null, "[]", []]) assert.deepEqual(mapPhoneNumbersJson(empty, "t"), []);
   });
 });

@@ -16,7 +16,7 @@ const TABLES: Record<Child, string> = { acl: "whitelisted_ips", destinations: "d
 
 /**
  * The child lists of the Exotel API in one round trip: the trunk (named by account and sid) and a
- * page of its children, oldest first, in the same statement. The children of a trunk are bounded
+ * page of its children, oldest first (sorted by the mapper), in the same statement. The children of a trunk are bounded
  * at write time (LIMITS), and each table is read through its index that leads with trunk_id.
  * $(0) account, $(1) trunk sid, $(2) limit, $(3) offset.
  */
@@ -29,7 +29,7 @@ function pageWithTrunk(child: Child) {
       .selectFrom("trunks as t")
       .select(["t.id", "t.sid"])
       .select(
-        sql<unknown>`(select ${jsonRows(db, "x", fields, "x.id")} from (select ${columns} from ${table} c where c.trunk_id = t.id order by c.id limit ${$<number>(2)} offset ${$<number>(3)}) x)`.as("items"),
+        sql<unknown>`(select ${jsonRows(db, "x", fields)} from (select ${columns} from ${table} c where c.trunk_id = t.id order by c.id limit ${$<number>(2)} offset ${$<number>(3)}) x)`.as("items"),
       )
       .where("t.account_sid", "=", $<string>(0))
       .where("t.sid", "=", $<string>(1)),

@@ -14,7 +14,7 @@ import type { PhoneNumberRow, PhoneNumbersTable } from "../schema.js";
  * primary key and filter, which reads the whole table when the trunk's rows are the newest
  * (docs/scaling.md, "Query plans at size"). The page's first id is found by walking that index
  * alone past the offset (index-only: no row is read for the rows skipped), then the page is read
- * from there. It is a correlated subquery on `t.id`; it comes back as one JSON array (mapPhoneNumbersJson),
+ * from there. It is a correlated subquery on `t.id`; it comes back as one JSON array, unordered (mapPhoneNumbersJson sorts it),
  * which on SQLite is also about half the driver's per-row cost of a 51-row result.
  * No row: the trunk is not this account's.
  */
@@ -36,7 +36,7 @@ const pageWithTrunk = prepared((db, $) => {
   return db
     .selectFrom("trunks as t")
     .select(["t.id", "t.sid"])
-    .select((eb) => eb.selectFrom(page.as("page")).select(jsonRows(db, "page", CHILD_FIELDS.phoneNumbers, "page.id").as("numbers")).as("numbers"))
+    .select((eb) => eb.selectFrom(page.as("page")).select(jsonRows(db, "page", CHILD_FIELDS.phoneNumbers).as("numbers")).as("numbers"))
     .where("t.account_sid", "=", $<string>(0))
     .where("t.sid", "=", $<string>(1));
 });

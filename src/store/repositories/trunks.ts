@@ -90,7 +90,7 @@ const credentialsBySid = prepared((db, $) =>
   db
     .selectFrom("trunks as t")
     .select(["t.id", "t.sid"])
-    .select(sql<unknown>`(select ${jsonRows(db, "c", CHILD_FIELDS.credentials, "c.id")} from credentials c where c.trunk_id = t.id)`.as("credentials"))
+    .select(sql<unknown>`(select ${jsonRows(db, "c", CHILD_FIELDS.credentials)} from credentials c where c.trunk_id = t.id)`.as("credentials"))
     .where("t.account_sid", "=", $<string>(0))
     .where("t.sid", "=", $<string>(1)),
 );
