@@ -4,10 +4,9 @@ import { newApiKey, newApiToken } from "../domain/ids.js";
 import { nowIso } from "../domain/time.js";
 import type { Account } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
-import { mapAccount } from "../store/mappers.js";
+import { accountCredentialsRow, accountUpdateRow, mapAccount, newAccountRow } from "../store/mappers.js";
 import { notifyAccountsChanged } from "../store/repositories/accountChanges.js";
 import { accountsRepo } from "../store/repositories/accounts.js";
-import type { AccountRow } from "../store/schema.js";
 import { AuthCache } from "./authCache.js";
 import type { ServiceContext } from "./context.js";
 
@@ -45,7 +44,8 @@ export class AccountService {
   }
 
   /** Writes new credentials and tells the other processes, in one transaction. */
-  private async writeCredentials(sid: string, set: { api_key?: string; token_hash: string; updated_at: string }): Promise<void> {
+  private async writeCredentials(sid: string, change: { apiKey?: string; tokenHash: string }, now = nowIso()): Promise<void> {
+    const set = accountCredentialsRow(change, now);
     await this.ctx.store.db.transaction().execute(async (trx) => {
       await accountsRepo.updateCredentials(trx, sid, set);
       await notifyAccountsChanged(trx, this.ctx.store);
@@ -62,7 +62,7 @@ export class AccountService {
     const apiKey = input.apiKey ?? newApiKey();
     const apiToken = input.apiToken ?? newApiToken();
     const now = nowIso();
-    const row: AccountRow = { sid, name: input.name ?? null, operator: input.operator ? 1 : 0, api_key: apiKey, token_hash: sha256Hex(apiToken), created_at: now, updated_at: now };
+    const row = newAccountRow({ sid, name: input.name ?? null, operator: input.operator ?? false, apiKey, tokenHash: sha256Hex(apiToken) }, now);
     try {
       await accountsRepo.insert(this.ctx.store.db, row);
     } catch (error) {
@@ -89,7 +89,7 @@ export class AccountService {
    */
   async update(sid: string, change: { name?: string | null; operator?: boolean }): Promise<Account> {
     if (change.name !== undefined && change.name !== null && !NAME.test(change.name)) throw ValidationError.of("name", "name must be 1 to 100 printable characters");
-    const set = { ...(change.name !== undefined ? { name: change.name } : {}), ...(change.operator !== undefined ? { operator: change.operator ? 1 : 0 } : {}), updated_at: nowIso() };
+    const set = accountUpdateRow(change, nowIso());
     const row = await this.ctx.store.db.transaction().execute(async (trx) => {
       const updated = SID.test(sid) && Number((await accountsRepo.update(trx, sid, set)).numUpdatedRows) > 0;
       if (!updated) return undefined;
@@ -139,7 +139,7 @@ export class AccountService {
       return;
     }
     if (existing.api_key !== apiKey || existing.token_hash !== sha256Hex(apiToken)) {
-      await this.writeCredentials(sid, { api_key: apiKey, token_hash: sha256Hex(apiToken), updated_at: nowIso() });
+      await this.writeCredentials(sid, { apiKey, tokenHash: sha256Hex(apiToken) });
     }
   }
 
@@ -153,7 +153,7 @@ export class AccountService {
     if (!row) throw new NotFoundError("account", sid, `Account '${sid}' does not exist`);
     const apiToken = newApiToken();
     const now = nowIso();
-    await this.writeCredentials(sid, { token_hash: sha256Hex(apiToken), updated_at: now });
+    await this.writeCredentials(sid, { tokenHash: sha256Hex(apiToken) }, now);
     return { account: mapAccount({ ...row, updated_at: now }), apiKey: row.api_key, apiToken };
   }
 

@@ -1,24 +1,16 @@
-import type { Insertable } from "kysely";
 import { sipHa1 } from "../crypto/digest.js";
 import { ConflictError } from "../domain/errors.js";
 import type { Executor } from "../store/executor.js";
 import { isUniqueViolation } from "../store/errors.js";
 import { credentialsRepo } from "../store/repositories/credentials.js";
-import type { CredentialRow, CredentialsTable } from "../store/schema.js";
+import { newCredentialRow, type StoredCredential } from "../store/mappers.js";
+import type { CredentialRow } from "../store/schema.js";
 import type { ServiceContext } from "./context.js";
 import { nowIso } from "../domain/time.js";
 
 /** A credential as stored: the password sealed, with the HA1 the SIP edge needs beside it. */
-export function credentialRow(ctx: ServiceContext, username: string, password: string, now: string, friendlyName: string | null = null): Omit<Insertable<CredentialsTable>, "trunk_id"> {
-  return {
-    username,
-    password_enc: ctx.secrets.seal(password),
-    ha1: sipHa1(username, ctx.sipRealm, password),
-    realm: ctx.sipRealm,
-    friendly_name: friendlyName,
-    created_at: now,
-    updated_at: now,
-  };
+export function storedCredential(ctx: ServiceContext, username: string, password: string, friendlyName: string | null = null): StoredCredential {
+  return { username, passwordSealed: ctx.secrets.seal(password), ha1: sipHa1(username, ctx.sipRealm, password), realm: ctx.sipRealm, friendlyName };
 }
 
 /** Usernames are unique across the system (the SIP edge authenticates by username alone). */
@@ -36,7 +28,7 @@ export async function insertCredential(
   friendlyName: string | null = null,
 ): Promise<CredentialRow> {
   try {
-    return await credentialsRepo.insert(db, { trunk_id: trunkId, ...credentialRow(ctx, username, password, nowIso(), friendlyName) });
+    return await credentialsRepo.insert(db, { trunk_id: trunkId, ...newCredentialRow(storedCredential(ctx, username, password, friendlyName), nowIso()) });
   } catch (error) {
     if (isUniqueViolation(error)) throw credentialConflict(username);
     throw error;

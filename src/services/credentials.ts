@@ -1,14 +1,11 @@
-import { sipHa1 } from "../crypto/digest.js";
 import { NotFoundError, ValidationError } from "../domain/errors.js";
 import { nowIso } from "../domain/time.js";
 import type { Credential } from "../domain/types.js";
-import { mapCredential, mapCredentialsJson } from "../store/mappers.js";
+import { credentialUpdateRow, mapCredential, mapCredentialsJson } from "../store/mappers.js";
 import { credentialsRepo } from "../store/repositories/credentials.js";
 import { trunksRepo } from "../store/repositories/trunks.js";
-import type { CredentialsTable } from "../store/schema.js";
-import type { Updateable } from "kysely";
 import { LIMITS, type ServiceContext } from "./context.js";
-import { insertCredential } from "./credentialRows.js";
+import { insertCredential, storedCredential } from "./credentialRows.js";
 import { requireTrunk, trunkNotFound } from "./trunks.js";
 
 export const USERNAME_MESSAGE = "user_name must be 3 to 64 characters: letters, digits, '.', '_' or '-'";
@@ -61,13 +58,8 @@ export class CredentialService {
     const trunk = await requireTrunk(db, accountSid, { sid: trunkSid });
     const existing = await credentialsRepo.findInTrunk(db, trunk.id, id);
     if (!existing) throw credentialNotFound(id);
-    const set: Updateable<CredentialsTable> = { updated_at: nowIso() };
-    if (patch.password !== undefined) {
-      set.password_enc = this.ctx.secrets.seal(patch.password);
-      set.ha1 = sipHa1(existing.username, this.ctx.sipRealm, patch.password);
-      set.realm = this.ctx.sipRealm;
-    }
-    if (patch.friendlyName !== undefined) set.friendly_name = patch.friendlyName;
+    const sealed = patch.password !== undefined ? storedCredential(this.ctx, existing.username, patch.password) : undefined;
+    const set = credentialUpdateRow({ passwordSealed: sealed?.passwordSealed, ha1: sealed?.ha1, realm: sealed?.realm, friendlyName: patch.friendlyName }, nowIso());
     const row = await credentialsRepo.update(db, id, set);
     this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "credential", action: "updated" }]);
     return mapCredential(row, trunk.sid, this.open);

@@ -3,7 +3,7 @@ import { isHost, isPort, isPriority, isWeight, TRANSPORTS } from "../domain/rule
 import { nowIso } from "../domain/time.js";
 import type { Destination, Page, Transport } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
-import { mapDestination, mapDestinationsJson } from "../store/mappers.js";
+import { destinationUpdateRow, mapDestination, mapDestinationsJson, newDestinationRow } from "../store/mappers.js";
 import { childrenOfTrunk } from "../store/repositories/childrenOfTrunk.js";
 import { destinationsRepo } from "../store/repositories/destinations.js";
 import { eachItem, type ItemResult } from "./batch.js";
@@ -54,13 +54,7 @@ export class DestinationService {
         try {
           const row = await destinationsRepo.insert(db, {
             trunk_id: trunk.id,
-            host: item.host,
-            port: item.port,
-            transport: item.transport,
-            priority: item.priority ?? 0,
-            weight: item.weight ?? 1,
-            created_at: now,
-            updated_at: now,
+            ...newDestinationRow({ host: item.host, port: item.port, transport: item.transport, priority: item.priority ?? 0, weight: item.weight ?? 1 }, now),
           });
           count++;
           return mapDestination(row, trunk.sid);
@@ -86,7 +80,7 @@ export class DestinationService {
     const db = this.ctx.store.db;
     const trunk = await requireTrunk(db, accountSid, { sid: trunkSid });
     if (!(await destinationsRepo.findInTrunk(db, trunk.id, id))) throw destinationNotFound(id);
-    const row = await destinationsRepo.update(db, id, { ...patch, updated_at: nowIso() });
+    const row = await destinationsRepo.update(db, id, destinationUpdateRow(patch, nowIso()));
     this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "destination", action: "updated" }]);
     return mapDestination(row, trunk.sid);
   }

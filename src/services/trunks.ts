@@ -4,17 +4,16 @@ import { nowIso } from "../domain/time.js";
 import type { Page, Trunk, TrunkDetail } from "../domain/types.js";
 import { isUniqueViolation, uniqueViolationTable } from "../store/errors.js";
 import type { Executor } from "../store/executor.js";
-import { mapTrunk, mapTrunkDetail, type TrunkDetailRow } from "../store/mappers.js";
+import { destinationUpdateRow, mapTrunk, mapTrunkDetail, newAclRow, newDestinationRow, newTrunkRows, trunkUpdateRow, type StoredCredential, type TrunkDetailRow } from "../store/mappers.js";
 import { credentialsRepo } from "../store/repositories/credentials.js";
 import { destinationsRepo } from "../store/repositories/destinations.js";
 import { insertNewTrunk, type NewTrunkAggregate } from "../store/repositories/newTrunk.js";
 import { trunkSettingsRepo } from "../store/repositories/trunkSettings.js";
 import { CALLER_ID_SETTING, trunksRepo } from "../store/repositories/trunks.js";
 import { whitelistedIpsRepo } from "../store/repositories/whitelistedIps.js";
-import type { TrunkRowUpdate } from "../store/schema.js";
 import type { Change } from "./changeFeed.js";
 import type { ServiceContext } from "./context.js";
-import { credentialConflict, credentialRow, insertCredential } from "./credentialRows.js";
+import { credentialConflict, insertCredential, storedCredential } from "./credentialRows.js";
 import type { NewTrunk, TrunkPatch } from "./trunkInput.js";
 import { validateTrunkPatch } from "./trunkValidation.js";
 
@@ -22,6 +21,11 @@ import { validateTrunkPatch } from "./trunkValidation.js";
 export type TrunkRef = { sid: string } | { uuid: string };
 
 const DEFAULT_SIP_PORT = 5060;
+
+/** The destination an `outbound_host` makes: UDP, first priority, weight 1. */
+function primaryDestination(host: { host: string; port?: number }) {
+  return { host: host.host, port: host.port ?? DEFAULT_SIP_PORT, transport: "udp" as const, priority: 0, weight: 1 };
+}
 
 function refText(ref: TrunkRef): string {
   return "sid" in ref ? ref.sid : ref.uuid;
@@ -37,22 +41,6 @@ export async function requireTrunk(db: Executor, accountSid: string, ref: TrunkR
   const row = "sid" in ref ? await trunksRepo.findBySid(db, accountSid, ref.sid) : await trunksRepo.findByUuid(db, accountSid, ref.uuid);
   if (!row) throw trunkNotFound(ref);
   return mapTrunk(row);
-}
-
-function trunkColumns(patch: TrunkPatch): TrunkRowUpdate {
-  const set: TrunkRowUpdate = {};
-  if (patch.name !== undefined) set.name = patch.name;
-  if (patch.nsoCode !== undefined) set.nso_code = patch.nsoCode;
-  if (patch.domainName !== undefined) set.domain_name = patch.domainName;
-  if (patch.authType !== undefined) set.auth_type = patch.authType;
-  if (patch.region !== undefined) set.region = patch.region;
-  if (patch.authenticationMode !== undefined) set.authentication_mode = patch.authenticationMode;
-  if (patch.maxChannels !== undefined) set.max_channels = patch.maxChannels;
-  if (patch.inboundCountry !== undefined) set.inbound_country = patch.inboundCountry;
-  if (patch.outboundDialStringPrefix !== undefined) set.outbound_dial_string_prefix = patch.outboundDialStringPrefix;
-  if (patch.outboundNationalDialing !== undefined) set.outbound_national_dialing = patch.outboundNationalDialing ? 1 : 0;
-  if (patch.outboundPlusPrefix !== undefined) set.outbound_plus_prefix = patch.outboundPlusPrefix ? 1 : 0;
-  return set;
 }
 
 function nameConflict(name: string): ConflictError {
@@ -118,37 +106,37 @@ export class TrunkService {
     const region = this.ctx.regions.get(input.region ?? this.ctx.regions.defaultAlias) ?? this.ctx.regions.default;
     const now = nowIso();
     const sid = input.fixed?.sid ?? newTrunkSid(region.sidCode);
-    const credentials = [];
-    if (input.withTrunkCredential) credentials.push(credentialRow(this.ctx, sid, input.fixed?.trunkPassword ?? newTrunkPassword(), now));
-    if (input.authenticationMode === "client_credentials") credentials.push(credentialRow(this.ctx, newClientUsername(), newClientPassword(), now));
+    const credentials: StoredCredential[] = [];
+    if (input.withTrunkCredential) credentials.push(storedCredential(this.ctx, sid, input.fixed?.trunkPassword ?? newTrunkPassword()));
+    if (input.authenticationMode === "client_credentials") credentials.push(storedCredential(this.ctx, newClientUsername(), newClientPassword()));
     const acl = new Map((input.acl ?? []).map((e) => [`${e.ip}/${e.mask}`, e]));
     const host = input.outboundHost;
-    return {
+    return newTrunkRows({
       trunk: {
         sid,
         uuid: newUuid(),
-        account_sid: accountSid,
+        accountSid,
         name: input.name,
-        nso_code: input.nsoCode ?? "ANY-ANY",
-        domain_name: input.domainName ?? `${accountSid}${this.ctx.sipDomainSuffix}`,
-        auth_type: input.authType ?? "IP-WHITELIST",
+        nsoCode: input.nsoCode ?? "ANY-ANY",
+        domainName: input.domainName ?? `${accountSid}${this.ctx.sipDomainSuffix}`,
+        authType: input.authType ?? "IP-WHITELIST",
         status: "active",
         region: region.alias,
-        authentication_mode: input.authenticationMode ?? "ip_address",
-        max_channels: input.maxChannels ?? null,
-        inbound_country: input.inboundCountry ?? null,
-        outbound_dial_string_prefix: input.outboundDialStringPrefix ?? null,
-        outbound_national_dialing: input.outboundNationalDialing ? 1 : 0,
-        outbound_plus_prefix: input.outboundPlusPrefix ? 1 : 0,
-        created_at: now,
-        updated_at: now,
+        authenticationMode: input.authenticationMode ?? "ip_address",
+        maxChannels: input.maxChannels ?? null,
+        inboundCountry: input.inboundCountry ?? null,
+        outboundDialStringPrefix: input.outboundDialStringPrefix ?? null,
+        outboundNationalDialing: input.outboundNationalDialing ?? false,
+        outboundPlusPrefix: input.outboundPlusPrefix ?? false,
+        createdAt: now,
+        updatedAt: now,
       },
       credentials,
-      routePrefixes: [...new Set(input.routePrefixes ?? [])].map((prefix, position) => ({ prefix, position })),
-      acl: [...acl.values()].map((e) => ({ ip: e.ip, mask: e.mask, friendly_name: null, created_at: now, updated_at: now })),
-      destinations: host ? [{ host: host.host, port: host.port ?? DEFAULT_SIP_PORT, transport: "udp", priority: 0, weight: 1, created_at: now, updated_at: now }] : [],
-      settings: input.callerId != null ? [{ name: CALLER_ID_SETTING, value: input.callerId, created_at: now, updated_at: now }] : [],
-    };
+      routePrefixes: [...new Set(input.routePrefixes ?? [])],
+      acl: [...acl.values()],
+      destinations: host ? [primaryDestination(host)] : [],
+      settings: input.callerId != null ? [{ name: CALLER_ID_SETTING, value: input.callerId }] : [],
+    });
   }
 
   async get(accountSid: string, ref: TrunkRef): Promise<Trunk> {
@@ -211,7 +199,7 @@ export class TrunkService {
         if (patch.name !== undefined && patch.name !== trunk.name && (await trunksRepo.nameTaken(trx, accountSid, patch.name, trunk.id))) {
           throw nameConflict(patch.name);
         }
-        await trunksRepo.update(trx, trunk.id, { ...trunkColumns(patch), updated_at: now });
+        await trunksRepo.update(trx, trunk.id, trunkUpdateRow(patch, now));
         if (patch.authenticationMode !== undefined && patch.authenticationMode !== trunk.authenticationMode) {
           await this.switchAuthenticationMode(trx, trunk.id, patch.authenticationMode);
         }
@@ -269,7 +257,7 @@ export class TrunkService {
     for (const e of wanted) {
       if (currentKeys.has(key(e)) || added.has(key(e))) continue;
       added.add(key(e));
-      await whitelistedIpsRepo.insert(trx, { trunk_id: trunkId, ip: e.ip, mask: e.mask, friendly_name: null, created_at: now, updated_at: now });
+      await whitelistedIpsRepo.insert(trx, { trunk_id: trunkId, ...newAclRow({ ip: e.ip, mask: e.mask, friendlyName: null }, now) });
     }
   }
 
@@ -280,19 +268,10 @@ export class TrunkService {
     }
     const [primary] = await destinationsRepo.allOfTrunk(trx, trunkId);
     if (primary) {
-      await destinationsRepo.update(trx, primary.id, { host: host.host, port: host.port ?? primary.port, updated_at: now });
+      await destinationsRepo.update(trx, primary.id, destinationUpdateRow({ host: host.host, port: host.port ?? primary.port }, now));
       return;
     }
-    await destinationsRepo.insert(trx, {
-      trunk_id: trunkId,
-      host: host.host,
-      port: host.port ?? DEFAULT_SIP_PORT,
-      transport: "udp",
-      priority: 0,
-      weight: 1,
-      created_at: now,
-      updated_at: now,
-    });
+    await destinationsRepo.insert(trx, { trunk_id: trunkId, ...newDestinationRow(primaryDestination(host), now) });
   }
 
   private async detailById(accountSid: string, id: number): Promise<TrunkDetail> {

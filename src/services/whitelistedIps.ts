@@ -3,7 +3,7 @@ import { isIPv4, isMask, MAX_TEXT } from "../domain/rules.js";
 import { nowIso } from "../domain/time.js";
 import type { Page, WhitelistedIp } from "../domain/types.js";
 import { isUniqueViolation } from "../store/errors.js";
-import { mapAclJson, mapWhitelistedIp } from "../store/mappers.js";
+import { mapAclJson, mapWhitelistedIp, newAclRow } from "../store/mappers.js";
 import { childrenOfTrunk } from "../store/repositories/childrenOfTrunk.js";
 import { whitelistedIpsRepo } from "../store/repositories/whitelistedIps.js";
 import { LIMITS, type ServiceContext } from "./context.js";
@@ -38,7 +38,7 @@ export class WhitelistedIpService {
     }
     const now = nowIso();
     try {
-      const row = await whitelistedIpsRepo.insert(db, { trunk_id: trunk.id, ip, mask, friendly_name: friendlyName, created_at: now, updated_at: now });
+      const row = await whitelistedIpsRepo.insert(db, { trunk_id: trunk.id, ...newAclRow({ ip, mask, friendlyName }, now) });
       this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "whitelisted_ip", action: "created" }]);
       return mapWhitelistedIp(row, trunk.sid);
     } catch (error) {

@@ -1,7 +1,23 @@
 import type { Account, AuthenticationMode, Credential, Destination, NumberMode, PhoneNumber, Transport, Trunk, TrunkDetail, TrunkSetting, WhitelistedIp } from "../domain/types.js";
-import type { AccountRow, CredentialRow, DestinationRow, PhoneNumberRow, TrunkRow, TrunkSettingRow, WhitelistedIpRow } from "./schema.js";
+import type { Insertable, Updateable } from "kysely";
+import type { NewTrunkAggregate } from "./repositories/newTrunk.js";
+import type {
+  AccountRow,
+  AccountsTable,
+  CredentialRow,
+  CredentialsTable,
+  DestinationRow,
+  DestinationsTable,
+  NewTrunkRow,
+  PhoneNumberRow,
+  TrunkRow,
+  TrunkRowUpdate,
+  TrunkSettingRow,
+  WhitelistedIpRow,
+  WhitelistedIpsTable,
+} from "./schema.js";
 
-/** Row ⇄ entity mapping lives here only, so neither side leaks into the other. */
+/** Row ⇄ entity mapping lives here only, so neither side leaks into the other (writes: at the end). */
 export function mapTrunk(row: TrunkBaseRow): Trunk {
   return {
     id: row.id,
@@ -224,4 +240,140 @@ export function mapSettingsJson(value: unknown, trunkSid: string): TrunkSetting[
 /** A page of a trunk's numbers read with the trunk in one query (phoneNumbersRepo.pageOfTrunk). */
 export function mapPhoneNumbersJson(value: unknown, trunkSid: string): PhoneNumber[] {
   return sorted(value, byFirst).map((v) => mapPhoneNumber(numberRow(v), trunkSid));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entity → row, for writes. The services decide the values (ids, defaults, sealed secrets,
+// times); the rows' shape is written here only, as the reads' is above.
+
+/**
+ * An update's columns: each field of `change` that is set (undefined leaves its column as it is)
+ * under its column's name, then `updated_at`. Field names come from the callers below, never from input.
+ */
+function changedColumns<T>(change: object, columns: Record<string, string>, now: string): T {
+  const values = change as Record<string, unknown>;
+  const set: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(columns)) if (values[field] !== undefined) set[column] = values[field];
+  set.updated_at = now;
+  return set as T;
+}
+
+const flag = (value: boolean | undefined) => (value === undefined ? undefined : value ? 1 : 0);
+
+/** A trunk's own fields a patch may set (its children are written apart). */
+export type TrunkOwnFields = Pick<
+  Trunk,
+  "name" | "nsoCode" | "domainName" | "authType" | "region" | "authenticationMode" | "maxChannels" | "inboundCountry" | "outboundDialStringPrefix" | "outboundNationalDialing" | "outboundPlusPrefix"
+>;
+
+/** The trunk columns a patch sets (a field left undefined stays as it is), and `updated_at`. */
+export function trunkUpdateRow(patch: Partial<TrunkOwnFields>, now: string): TrunkRowUpdate {
+  const values = { ...patch, outboundNationalDialing: flag(patch.outboundNationalDialing), outboundPlusPrefix: flag(patch.outboundPlusPrefix) };
+  return changedColumns(values, TRUNK_COLUMNS_OF, now);
+}
+
+/** Each of the trunk's own fields and its column. */
+const TRUNK_COLUMNS_OF: Record<keyof TrunkOwnFields, string> = {
+  name: "name",
+  nsoCode: "nso_code",
+  domainName: "domain_name",
+  authType: "auth_type",
+  region: "region",
+  authenticationMode: "authentication_mode",
+  maxChannels: "max_channels",
+  inboundCountry: "inbound_country",
+  outboundDialStringPrefix: "outbound_dial_string_prefix",
+  outboundNationalDialing: "outbound_national_dialing",
+  outboundPlusPrefix: "outbound_plus_prefix",
+};
+
+/** A credential as it is stored: its password already sealed and its HA1 computed (the service's crypto). */
+export interface StoredCredential {
+  username: string;
+  passwordSealed: string;
+  ha1: string;
+  realm: string;
+  friendlyName: string | null;
+}
+
+export function newCredentialRow(c: StoredCredential, now: string): Omit<Insertable<CredentialsTable>, "trunk_id"> {
+  return { username: c.username, password_enc: c.passwordSealed, ha1: c.ha1, realm: c.realm, friendly_name: c.friendlyName, created_at: now, updated_at: now };
+}
+
+/** A credential's new password (sealed, with its HA1) and/or friendly name, and `updated_at`. */
+export function credentialUpdateRow(change: Partial<Omit<StoredCredential, "username">>, now: string): Updateable<CredentialsTable> {
+  return changedColumns(change, { passwordSealed: "password_enc", ha1: "ha1", realm: "realm", friendlyName: "friendly_name" }, now);
+}
+
+export function newAclRow(entry: { ip: string; mask: number; friendlyName: string | null }, now: string): Omit<Insertable<WhitelistedIpsTable>, "trunk_id"> {
+  return { ip: entry.ip, mask: entry.mask, friendly_name: entry.friendlyName, created_at: now, updated_at: now };
+}
+
+export function newDestinationRow(d: Pick<Destination, "host" | "port" | "transport" | "priority" | "weight">, now: string): Omit<Insertable<DestinationsTable>, "trunk_id"> {
+  return { host: d.host, port: d.port, transport: d.transport, priority: d.priority, weight: d.weight, created_at: now, updated_at: now };
+}
+
+/** A destination's changed fields (undefined: left as they are), and `updated_at`. */
+export function destinationUpdateRow(change: Partial<Pick<Destination, "host" | "port" | "priority" | "weight">>, now: string): Updateable<DestinationsTable> {
+  return changedColumns(change, { host: "host", port: "port", priority: "priority", weight: "weight" }, now);
+}
+
+/** A new trunk as the service decided it, and what is written with it. */
+export interface NewTrunkValues {
+  trunk: Omit<Trunk, "id" | "secureTrunking">;
+  credentials: StoredCredential[];
+  /** In order; written with their positions. */
+  routePrefixes: string[];
+  acl: { ip: string; mask: number }[];
+  destinations: Pick<Destination, "host" | "port" | "transport" | "priority" | "weight">[];
+  /** The caller id setting's name and value, when there is one. */
+  settings: { name: string; value: string }[];
+}
+
+/** The rows a new trunk is written as (newTrunk.ts), every child stamped with the trunk's creation time. */
+export function newTrunkRows(values: NewTrunkValues): NewTrunkAggregate {
+  const t = values.trunk;
+  const now = t.createdAt;
+  const trunk: NewTrunkRow = {
+    sid: t.sid,
+    uuid: t.uuid,
+    account_sid: t.accountSid,
+    name: t.name,
+    nso_code: t.nsoCode,
+    domain_name: t.domainName,
+    auth_type: t.authType,
+    status: t.status,
+    region: t.region,
+    authentication_mode: t.authenticationMode,
+    max_channels: t.maxChannels,
+    inbound_country: t.inboundCountry,
+    outbound_dial_string_prefix: t.outboundDialStringPrefix,
+    outbound_national_dialing: t.outboundNationalDialing ? 1 : 0,
+    outbound_plus_prefix: t.outboundPlusPrefix ? 1 : 0,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+  return {
+    trunk,
+    credentials: values.credentials.map((c) => newCredentialRow(c, now)),
+    routePrefixes: values.routePrefixes.map((prefix, position) => ({ prefix, position })),
+    acl: values.acl.map((e) => newAclRow({ ip: e.ip, mask: e.mask, friendlyName: null }, now)),
+    destinations: values.destinations.map((d) => newDestinationRow(d, now)),
+    settings: values.settings.map((x) => ({ name: x.name, value: x.value, created_at: now, updated_at: now })),
+  };
+}
+
+/** A new account's row; only the token's hash is stored. */
+export function newAccountRow(a: { sid: string; name: string | null; operator: boolean; apiKey: string; tokenHash: string }, now: string): AccountRow {
+  return { sid: a.sid, name: a.name, operator: a.operator ? 1 : 0, api_key: a.apiKey, token_hash: a.tokenHash, created_at: now, updated_at: now };
+}
+
+/** An account's new API token (its hash) and, on a key rotation, API key; and `updated_at`. */
+export function accountCredentialsRow(change: { apiKey?: string; tokenHash: string }, now: string): Updateable<AccountsTable> {
+  return changedColumns(change, { apiKey: "api_key", tokenHash: "token_hash" }, now);
+}
+
+/** An account's new name and/or operator flag, and `updated_at`. */
+export function accountUpdateRow(change: { name?: string | null; operator?: boolean }, now: string): Updateable<AccountsTable> {
+  return changedColumns({ name: change.name, operator: flag(change.operator) }, { name: "name", operator: "operator" }, now);
 }

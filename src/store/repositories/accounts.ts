@@ -1,5 +1,6 @@
 import type { Executor } from "../executor.js";
-import type { AccountRow } from "../schema.js";
+import type { Updateable } from "kysely";
+import type { AccountRow, AccountsTable } from "../schema.js";
 
 export const accountsRepo = {
   insert(db: Executor, row: AccountRow) {
@@ -20,11 +21,11 @@ export const accountsRepo = {
     return q.execute();
   },
   /** Callers tell other processes (notifyAccountsChanged) in the same transaction. */
-  updateCredentials(db: Executor, sid: string, set: { api_key?: string; token_hash: string; updated_at: string }) {
+  updateCredentials(db: Executor, sid: string, set: Updateable<AccountsTable>) {
     return db.updateTable("accounts").set(set).where("sid", "=", sid).executeTakeFirst();
   },
   /** Callers tell other processes (notifyAccountsChanged) in the same transaction. */
-  update(db: Executor, sid: string, set: { name?: string | null; operator?: number; updated_at: string }) {
+  update(db: Executor, sid: string, set: Updateable<AccountsTable>) {
     return db.updateTable("accounts").set(set).where("sid", "=", sid).executeTakeFirst();
   },
   /** Up to `limit` accounts after (ascending) or before (descending) a sid; in sid order from the cursor. */
