@@ -6,7 +6,7 @@ import { credentialsRepo } from "../store/repositories/credentials.js";
 import { trunksRepo } from "../store/repositories/trunks.js";
 import { LIMITS, type ServiceContext } from "./context.js";
 import { insertCredential, storedCredential } from "./credentialRows.js";
-import { requireTrunk, trunkNotFound } from "./trunks.js";
+import { requireTrunk, trunkNotFound, whileTrunkExists } from "./trunks.js";
 
 export const USERNAME_MESSAGE = "user_name must be 3 to 64 characters: letters, digits, '.', '_' or '-'";
 export const PASSWORD_MESSAGE = "password must be 12 to 64 printable characters without spaces, with at least one letter and one digit";
@@ -38,7 +38,7 @@ export class CredentialService {
     if ((await credentialsRepo.allOfTrunk(db, trunk.id)).length >= LIMITS.credentialsPerTrunk) {
       throw ValidationError.of("user_name", `A trunk may have at most ${LIMITS.credentialsPerTrunk} credentials`);
     }
-    const row = await insertCredential(db, this.ctx, trunk.id, input.username, input.password, input.friendlyName ?? null);
+    const row = await whileTrunkExists({ sid: trunkSid }, () => insertCredential(db, this.ctx, trunk.id, input.username, input.password, input.friendlyName ?? null));
     this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "credential", action: "created" }]);
     return mapCredential(row, trunk.sid, this.open);
   }

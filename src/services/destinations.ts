@@ -8,7 +8,7 @@ import { childrenOfTrunk } from "../store/repositories/childrenOfTrunk.js";
 import { destinationsRepo } from "../store/repositories/destinations.js";
 import { eachItem, type ItemResult } from "./batch.js";
 import { LIMITS, type ServiceContext } from "./context.js";
-import { requireTrunk, trunkNotFound } from "./trunks.js";
+import { requireTrunk, trunkNotFound, whileTrunkExists } from "./trunks.js";
 
 export interface DestinationInput {
   host: string;
@@ -52,10 +52,12 @@ export class DestinationService {
         if (count >= LIMITS.destinationsPerTrunk) throw ValidationError.of("destination", `A trunk may have at most ${LIMITS.destinationsPerTrunk} destination URIs`);
         const now = nowIso();
         try {
-          const row = await destinationsRepo.insert(db, {
-            trunk_id: trunk.id,
-            ...newDestinationRow({ host: item.host, port: item.port, transport: item.transport, priority: item.priority ?? 0, weight: item.weight ?? 1 }, now),
-          });
+          const row = await whileTrunkExists({ sid: trunkSid }, () =>
+            destinationsRepo.insert(db, {
+              trunk_id: trunk.id,
+              ...newDestinationRow({ host: item.host, port: item.port, transport: item.transport, priority: item.priority ?? 0, weight: item.weight ?? 1 }, now),
+            }),
+          );
           count++;
           return mapDestination(row, trunk.sid);
         } catch (error) {

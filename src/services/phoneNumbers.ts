@@ -2,11 +2,11 @@ import { ConflictError, NotFoundError, ValidationError } from "../domain/errors.
 import { isE164, isNumberMode } from "../domain/rules.js";
 import { nowIso } from "../domain/time.js";
 import type { NumberMode, Page, PhoneNumber } from "../domain/types.js";
-import { isForeignKeyViolation, isUniqueViolation } from "../store/errors.js";
+import { isUniqueViolation } from "../store/errors.js";
 import { mapPhoneNumber, mapPhoneNumbersJson } from "../store/mappers.js";
 import { phoneNumbersRepo } from "../store/repositories/phoneNumbers.js";
 import type { ServiceContext } from "./context.js";
-import { requireTrunk, trunkNotFound } from "./trunks.js";
+import { requireTrunk, trunkNotFound, whileTrunkExists } from "./trunks.js";
 
 export const E164_MESSAGE = "phone_number must be in E.164 format (e.g., +919876543210)";
 export const MODE_MESSAGE = "mode must be one of: pstn, flow";
@@ -31,12 +31,10 @@ export class PhoneNumberService {
     checkNumber(number, mode);
     let row;
     try {
-      row = await phoneNumbersRepo.insertInTrunk(this.ctx.store.db, accountSid, trunkSid, number, mode, nowIso());
+      row = await whileTrunkExists({ sid: trunkSid }, () => phoneNumbersRepo.insertInTrunk(this.ctx.store.db, accountSid, trunkSid, number, mode, nowIso()));
     } catch (error) {
       // Same answer whoever holds it: never reveal another account's mapping.
       if (isUniqueViolation(error)) throw new ConflictError("phone_number", `Phone number '${number}' already exists`);
-      // The trunk was deleted by another request between the insert's read of it and its commit.
-      if (isForeignKeyViolation(error)) throw trunkNotFound({ sid: trunkSid });
       throw error;
     }
     if (!row) throw trunkNotFound({ sid: trunkSid });

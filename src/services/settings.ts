@@ -7,7 +7,7 @@ import { childrenOfTrunk } from "../store/repositories/childrenOfTrunk.js";
 import { trunkSettingsRepo } from "../store/repositories/trunkSettings.js";
 import { eachItem, type ItemResult } from "./batch.js";
 import type { ServiceContext } from "./context.js";
-import { requireTrunk, trunkNotFound } from "./trunks.js";
+import { requireTrunk, trunkNotFound, whileTrunkExists } from "./trunks.js";
 
 function checkSetting(name: string, value: string): void {
   const rule = SETTING_RULES.get(name);
@@ -26,7 +26,7 @@ export class SettingService {
       async (item) => {
         if (item instanceof ValidationError) throw item;
         checkSetting(item.name, item.value);
-        const row = await trunkSettingsRepo.upsert(db, trunk.id, item.name, item.value, nowIso());
+        const row = await whileTrunkExists({ sid: trunkSid }, () => trunkSettingsRepo.upsert(db, trunk.id, item.name, item.value, nowIso()));
         return mapTrunkSetting(row, trunk.sid);
       },
       () => this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "setting", action: "updated" }]),

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } f
 import { newClientPassword, newClientUsername, newTrunkPassword, newTrunkSid, newUuid } from "../domain/ids.js";
 import { nowIso } from "../domain/time.js";
 import type { Page, Trunk, TrunkDetail } from "../domain/types.js";
-import { isUniqueViolation, uniqueViolationTable } from "../store/errors.js";
+import { isForeignKeyViolation, isUniqueViolation, uniqueViolationTable } from "../store/errors.js";
 import type { Executor } from "../store/executor.js";
 import { destinationUpdateRow, mapTrunk, mapTrunkDetail, newAclRow, newDestinationRow, newTrunkRows, trunkUpdateRow, type StoredCredential, type TrunkDetailRow } from "../store/mappers.js";
 import { credentialsRepo } from "../store/repositories/credentials.js";
@@ -34,6 +34,20 @@ function refText(ref: TrunkRef): string {
 export function trunkNotFound(ref: TrunkRef | string): NotFoundError {
   const text = typeof ref === "string" ? ref : refText(ref);
   return new NotFoundError("trunk", text, `Trunk '${text}' does not exist`);
+}
+
+/**
+ * Writes a child of a trunk looked up before: a trunk deleted meanwhile by another request is its
+ * 404, not a foreign-key 500 (PostgreSQL checks the key at the insert's end, against the delete
+ * committed since; SQLite runs a statement alone and never meets one).
+ */
+export async function whileTrunkExists<T>(ref: TrunkRef, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isForeignKeyViolation(error)) throw trunkNotFound(ref);
+    throw error;
+  }
 }
 
 /** Finds a trunk of this account or throws NotFound: the only way services reach a trunk. */

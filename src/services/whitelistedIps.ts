@@ -7,7 +7,7 @@ import { mapAclJson, mapWhitelistedIp, newAclRow } from "../store/mappers.js";
 import { childrenOfTrunk } from "../store/repositories/childrenOfTrunk.js";
 import { whitelistedIpsRepo } from "../store/repositories/whitelistedIps.js";
 import { LIMITS, type ServiceContext } from "./context.js";
-import { requireTrunk, trunkNotFound } from "./trunks.js";
+import { requireTrunk, trunkNotFound, whileTrunkExists } from "./trunks.js";
 
 export const IP_MESSAGE = "ip must be a valid IPv4 address";
 export const MASK_MESSAGE = "mask must be an integer between 1 and 32";
@@ -38,7 +38,7 @@ export class WhitelistedIpService {
     }
     const now = nowIso();
     try {
-      const row = await whitelistedIpsRepo.insert(db, { trunk_id: trunk.id, ...newAclRow({ ip, mask, friendlyName }, now) });
+      const row = await whileTrunkExists({ sid: trunkSid }, () => whitelistedIpsRepo.insert(db, { trunk_id: trunk.id, ...newAclRow({ ip, mask, friendlyName }, now) }));
       this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "whitelisted_ip", action: "created" }]);
       return mapWhitelistedIp(row, trunk.sid);
     } catch (error) {
