@@ -208,24 +208,27 @@ export class TrunkService {
     if (issues.length) throw new ValidationError(issues);
     const now = nowIso();
     try {
-      const id = await this.db.transaction().execute(async (trx) => {
-        const trunk = await requireTrunk(trx, accountSid, ref);
-        if (patch.name !== undefined && patch.name !== trunk.name && (await trunksRepo.nameTaken(trx, accountSid, patch.name, trunk.id))) {
-          throw nameConflict(patch.name);
-        }
-        await trunksRepo.update(trx, trunk.id, trunkUpdateRow(patch, now));
-        if (patch.authenticationMode !== undefined && patch.authenticationMode !== trunk.authenticationMode) {
-          await this.switchAuthenticationMode(trx, trunk.id, patch.authenticationMode);
-        }
-        await this.applyChildren(trx, trunk.id, patch, now);
-        return trunk.id;
-      });
+      const id = await whileTrunkExists(ref, () => this.db.transaction().execute((trx) => this.applyUpdate(trx, accountSid, ref, patch, now)));
       this.publish(accountSid, id, "updated");
-      return this.detailById(accountSid, id);
+      return await this.detailById(accountSid, id, ref);
     } catch (error) {
       if (isUniqueViolation(error)) throw patch.name !== undefined ? nameConflict(patch.name) : outboundHostConflict();
       throw error;
     }
+  }
+
+  /** The update's writes, inside its transaction; the trunk's id. */
+  private async applyUpdate(trx: Executor, accountSid: string, ref: TrunkRef, patch: TrunkPatch, now: string): Promise<number> {
+    const trunk = await requireTrunk(trx, accountSid, ref);
+    if (patch.name !== undefined && patch.name !== trunk.name && (await trunksRepo.nameTaken(trx, accountSid, patch.name, trunk.id))) {
+      throw nameConflict(patch.name);
+    }
+    await trunksRepo.update(trx, trunk.id, trunkUpdateRow(patch, now));
+    if (patch.authenticationMode !== undefined && patch.authenticationMode !== trunk.authenticationMode) {
+      await this.switchAuthenticationMode(trx, trunk.id, patch.authenticationMode);
+    }
+    await this.applyChildren(trx, trunk.id, patch, now);
+    return trunk.id;
   }
 
   /** Deletes the trunk and, in the same transaction, everything hanging off it. */
@@ -288,9 +291,10 @@ export class TrunkService {
     await destinationsRepo.insert(trx, { trunk_id: trunkId, ...newDestinationRow(primaryDestination(host), now) });
   }
 
-  private async detailById(accountSid: string, id: number): Promise<TrunkDetail> {
+  /** Undefined (a delete came between): the 404 of the trunk as the caller named it, never its internal id. */
+  private async detailById(accountSid: string, id: number, ref: TrunkRef): Promise<TrunkDetail> {
     const row = await trunksRepo.findDetailById(this.db, accountSid, id);
-    if (!row) throw trunkNotFound(String(id));
+    if (!row) throw trunkNotFound(ref);
     return this.mapDetail(row);
   }
 

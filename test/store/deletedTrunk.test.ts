@@ -76,12 +76,18 @@ describe("a trunk deleted while a child is being written (postgres)", () => {
     }
   });
 
+  it("a trunk update that writes children (ACL, outbound host, caller id, prefixes): the 404", async () => {
+    const patch = { acl: [{ ip: "192.0.2.9", mask: 32 }], outboundHost: { host: "192.0.2.10" }, callerId: "+919800600003", routePrefixes: ["91"] };
+    const { outcome, sid } = (await racing((sid) => rt.services.trunks.update("gone", { sid }, patch))) as { outcome: unknown; sid: string };
+    notFound(outcome, sid);
+  });
+
   it("nothing of a refused write is left", async () => {
     const db = rt.store.db;
-    const count = async (table: "phone_numbers" | "whitelisted_ips" | "credentials" | "destinations" | "trunk_settings") => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+    const count = async (table: "phone_numbers" | "whitelisted_ips" | "credentials" | "destinations" | "trunk_settings" | "route_prefixes") => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
     assert.deepEqual(
-      await Promise.all((["phone_numbers", "whitelisted_ips", "credentials", "destinations", "trunk_settings"] as const).map(count)),
-      [0, 0, 0, 0, 0],
+      await Promise.all((["phone_numbers", "whitelisted_ips", "credentials", "destinations", "trunk_settings", "route_prefixes"] as const).map(count)),
+      [0, 0, 0, 0, 0, 0],
     );
   });
 });
