@@ -47,7 +47,7 @@ export class AccountService {
   private async writeCredentials(sid: string, change: { apiKey?: string; tokenHash: string }, now = nowIso()): Promise<void> {
     const set = accountCredentialsRow(change, now);
     await this.ctx.store.db.transaction().execute(async (trx) => {
-      await accountsRepo.updateCredentials(trx, sid, set);
+      await accountsRepo.update(trx, sid, set);
       await notifyAccountsChanged(trx, this.ctx.store);
     });
     this.authCache.forget(sid);

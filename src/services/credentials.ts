@@ -58,8 +58,9 @@ export class CredentialService {
     const trunk = await requireTrunk(db, accountSid, { sid: trunkSid });
     const existing = await credentialsRepo.findInTrunk(db, trunk.id, id);
     if (!existing) throw credentialNotFound(id);
-    const sealed = patch.password !== undefined ? storedCredential(this.ctx, existing.username, patch.password) : undefined;
-    const set = credentialUpdateRow({ passwordSealed: sealed?.passwordSealed, ha1: sealed?.ha1, realm: sealed?.realm, friendlyName: patch.friendlyName }, nowIso());
+    // A new password: sealed again, with its HA1 (storedCredential); the friendly name as given.
+    const sealed = patch.password !== undefined ? storedCredential(this.ctx, existing.username, patch.password) : {};
+    const set = credentialUpdateRow({ ...sealed, friendlyName: patch.friendlyName }, nowIso());
     const row = await credentialsRepo.update(db, id, set);
     this.ctx.feed.publish([{ accountSid, trunkId: trunk.id, kind: "credential", action: "updated" }]);
     return mapCredential(row, trunk.sid, this.open);

@@ -21,10 +21,6 @@ export const accountsRepo = {
     return q.execute();
   },
   /** Callers tell other processes (notifyAccountsChanged) in the same transaction. */
-  updateCredentials(db: Executor, sid: string, set: Updateable<AccountsTable>) {
-    return db.updateTable("accounts").set(set).where("sid", "=", sid).executeTakeFirst();
-  },
-  /** Callers tell other processes (notifyAccountsChanged) in the same transaction. */
   update(db: Executor, sid: string, set: Updateable<AccountsTable>) {
     return db.updateTable("accounts").set(set).where("sid", "=", sid).executeTakeFirst();
   },

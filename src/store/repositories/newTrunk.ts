@@ -4,7 +4,7 @@ import type { Executor } from "../executor.js";
 import { CHILD_FIELDS, TRUNK_FIELDS, type TrunkDetailRow } from "../mappers.js";
 import { prepared } from "../prepared.js";
 import type { CredentialsTable, DestinationsTable, NewTrunkRow, RoutePrefixesTable, TrunkSettingsTable, WhitelistedIpsTable } from "../schema.js";
-import { CALLER_ID_SETTING, trunksRepo } from "./trunks.js";
+import { CALLER_ID_SETTING, TRUNK_COLUMNS, trunkInsertValues, trunksRepo } from "./trunks.js";
 
 /** A child row of the new trunk: every column but its id and trunk_id (the trunk's id is not known yet). */
 type Child<T> = Omit<Insertable<T>, "id" | "trunk_id">;
@@ -40,10 +40,6 @@ const CHILD_KEYS = Object.keys(CHILDREN) as ChildKey[];
 const ALIAS: Record<ChildKey, string> = { credentials: "c0", routePrefixes: "c1", acl: "c2", destinations: "c3", settings: "c4" };
 const columnsOf = (key: ChildKey) => Object.keys(CHILDREN[key].columns);
 
-/** The trunk's columns but its id, in the order of the statements' parameters. */
-const TRUNK_COLUMNS = TRUNK_FIELDS.filter((c): c is Exclude<(typeof TRUNK_FIELDS)[number], "id"> => c !== "id");
-/** As trunksRepo.insert (SQLite's path) writes them: a missing optional column NULL, a missing flag 0. */
-const trunkValues = (row: NewTrunkRow) => TRUNK_COLUMNS.map((c) => row[c] ?? (c === "outbound_national_dialing" || c === "outbound_plus_prefix" ? 0 : null));
 
 /**
  * Raw SQL as prepared() takes it, labelled for metrics (executor.ts queryLabel reads the root
@@ -118,7 +114,7 @@ async function createOnSqlite(trx: Executor, aggregate: NewTrunkAggregate): Prom
 export async function insertNewTrunk(db: Executor, aggregate: NewTrunkAggregate): Promise<TrunkDetailRow> {
   if (isPostgres(db)) {
     const arrays = CHILD_KEYS.flatMap((key) => columnsOf(key).map((c) => (aggregate[key] as Record<string, unknown>[]).map((row) => row[c] ?? null)));
-    const [row] = await createOnPostgres(db, ...trunkValues(aggregate.trunk), ...arrays);
+    const [row] = await createOnPostgres(db, ...trunkInsertValues(aggregate.trunk), ...arrays);
     if (!row) throw new Error("insert into trunks returned no row");
     return row;
   }

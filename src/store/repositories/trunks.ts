@@ -77,7 +77,11 @@ const byUuid = prepared((db, $) => selectTrunks(db).where("t.account_sid", "=", 
 const detailByUuid = prepared((db, $) => selectDetails(db).where("t.account_sid", "=", $<string>(0)).where("t.uuid", "=", $<string>(1)));
 const detailById = prepared((db, $) => selectDetails(db).where("t.account_sid", "=", $<string>(0)).where("t.id", "=", $<number>(1)));
 /** The columns a new trunk is inserted with (all but its id), in the order of the prepared insert's values. */
-const TRUNK_COLUMNS = TRUNK_FIELDS.filter((c): c is Exclude<(typeof TRUNK_FIELDS)[number], "id"> => c !== "id") satisfies readonly (keyof NewTrunkRow)[];
+export const TRUNK_COLUMNS = TRUNK_FIELDS.filter((c): c is Exclude<(typeof TRUNK_FIELDS)[number], "id"> => c !== "id") satisfies readonly (keyof NewTrunkRow)[];
+/** A new trunk's values in TRUNK_COLUMNS order: a missing optional column NULL, a missing flag 0. */
+export function trunkInsertValues(row: NewTrunkRow): unknown[] {
+  return TRUNK_COLUMNS.map((c) => row[c] ?? (c === "outbound_national_dialing" || c === "outbound_plus_prefix" ? 0 : null));
+}
 /** Every create runs it: compiled once (see prepared.ts), not built per request. */
 const insertTrunk = prepared((db, $) =>
   db
@@ -161,10 +165,9 @@ const pageOfAccountByName = prepared((db, $) =>
 );
 
 export const trunksRepo = {
-  /** Every column of TRUNK_COLUMNS is written; a missing optional one as NULL (or its default flag 0). */
+  /** Every column of TRUNK_COLUMNS is written (trunkInsertValues). */
   async insert(db: Executor, row: NewTrunkRow): Promise<number> {
-    const values = TRUNK_COLUMNS.map((c) => row[c] ?? (c === "outbound_national_dialing" || c === "outbound_plus_prefix" ? 0 : null));
-    const [r] = await insertTrunk(db, ...values);
+    const [r] = await insertTrunk(db, ...trunkInsertValues(row));
     if (!r) throw new Error("insert into trunks returned no id");
     return r.id;
   },
